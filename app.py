@@ -1,0 +1,8 @@
+"""RDV Solidarités, serverless: the Chalice app. Routes live in chalicelib/routes/."""
+
+from chalice import Chalice
+
+from chalicelib.routes.public import public
+
+app = Chalice(app_name="rdv-solidarites")
+app.register_blueprint(public)

@@ -1,0 +1,1 @@
+"""RDV Solidarités, serverless: everything the Lambda functions need besides app.py."""

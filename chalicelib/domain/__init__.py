@@ -1,0 +1,1 @@
+"""Pure domain: entities, slot engine, recurrence, policies. No AWS, no Chalice, no store."""

@@ -1,0 +1,299 @@
+"""Domain entities and value objects (see the glossary in ARCHITECTURE.md).
+
+Pure Python: frozen dataclasses, no AWS, no Chalice, no store. Times that are
+instants (a rdv's start, a status change) are timezone-aware UTC datetimes;
+wall-clock times of plages and absences are naive local times in the
+organisation's time zone (Europe/Paris), with calendar dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+
+class RdvStatus(StrEnum):
+    UNKNOWN = "unknown"
+    SEEN = "seen"
+    NOSHOW = "noshow"
+    EXCUSED = "excused"
+    REVOKED = "revoked"
+
+    @property
+    def blocks_time(self) -> bool:
+        """A cancelled rdv frees its time; every other status keeps it."""
+        return self not in (RdvStatus.EXCUSED, RdvStatus.REVOKED)
+
+
+class LocationType(StrEnum):
+    PUBLIC_OFFICE = "public_office"  # at a lieu
+    PHONE = "phone"
+    HOME = "home"
+
+
+class CreatedBy(StrEnum):
+    USAGER = "usager"  # online, by the usager
+    AGENT = "agent"  # by an agent (on the phone, at the desk)
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Territoire:
+    id: str
+    name: str
+    departement_number: str
+    retention_days: int = 730  # CNIL reference for the social sector: 2 years
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    territoire_id: str
+    name: str
+    phone: str
+    address: str
+    email: str | None = None
+    postal_codes: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    territoire_id: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Motif:
+    id: str
+    organisation_id: str
+    service_id: str
+    name: str
+    duration_minutes: int
+    location_type: LocationType = LocationType.PUBLIC_OFFICE
+    bookable_online: bool = True
+    min_booking_delay_minutes: int = 30
+    max_booking_delay_days: int = 90
+    cancellation_deadline_minutes: int = 24 * 60
+    reminder_offsets_minutes: tuple[int, ...] = (2 * 24 * 60, 24 * 60)
+    instructions: str = ""  # what to bring, shown on the confirmation page
+    color: str = "#1e6bb8"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class Lieu:
+    id: str
+    organisation_id: str
+    name: str
+    address: str
+    phone: str = ""
+    opening_info: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    roles: dict[str, Role] = field(default_factory=dict)  # organisation id -> role
+    service_id: str | None = None
+    password_hash: str | None = None
+    notify_on_online_booking: bool = True
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """Weekly recurrence: every `every_weeks` weeks, on `weekdays` (0 = Monday),
+    starting the week of the first day, until `until` (inclusive) if given."""
+
+    every_weeks: int = 1
+    weekdays: tuple[int, ...] = ()
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.every_weeks < 1:
+            raise ValueError("every_weeks must be at least 1")
+        if not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
+            raise ValueError("weekdays must be a non-empty subset of 0..6")
+
+
+@dataclass(frozen=True, slots=True)
+class PlageOuverture:
+    id: str
+    agent_id: str
+    organisation_id: str
+    lieu_id: str
+    motif_ids: tuple[str, ...]
+    first_day: date
+    start_time: time
+    end_time: time
+    recurrence: Recurrence | None = None
+    title: str = ""
+
+    @property
+    def last_day(self) -> date | None:
+        """Last day it can occur on; None when it recurs without end."""
+        if self.recurrence is None:
+            return self.first_day
+        return self.recurrence.until
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """An agent's unavailability, from first_day start_time to end_day end_time
+    (local wall clock); when recurring, each occurrence spans the same days."""
+
+    id: str
+    agent_id: str
+    organisation_id: str
+    first_day: date
+    start_time: time
+    end_day: date
+    end_time: time
+    recurrence: Recurrence | None = None
+    title: str = ""
+
+    @property
+    def last_day(self) -> date | None:
+        if self.recurrence is None:
+            return self.end_day
+        if self.recurrence.until is None:
+            return None
+        return self.recurrence.until + (self.end_day - self.first_day)
+
+
+@dataclass(frozen=True, slots=True)
+class Usager:
+    id: str
+    organisation_id: str
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    phone: str | None = None  # E.164
+    email: str | None = None
+    responsable_id: str | None = None  # the parent who holds the contact details
+    notify_sms: bool = True
+    notify_email: bool = True
+    email_invalid: bool = False
+    created_at: datetime | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    status: RdvStatus
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rdv:
+    id: str
+    organisation_id: str
+    service_id: str
+    motif_id: str
+    agent_id: str
+    starts_at: datetime  # UTC
+    duration_minutes: int
+    usager_ids: tuple[str, ...]
+    created_by: CreatedBy
+    created_at: datetime
+    lieu_id: str | None = None  # None for a rdv by phone or at home
+    created_by_agent_id: str | None = None
+    status: RdvStatus = RdvStatus.UNKNOWN
+    status_history: tuple[StatusChange, ...] = ()
+    manage_token_hash: str | None = None
+    sequence: int = 0  # bumped on each move: the ICS SEQUENCE calendars follow
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class NotificationEvent(StrEnum):
+    RDV_CREATED = "rdv_created"
+    RDV_DATE_UPDATED = "rdv_date_updated"
+    RDV_CANCELLED = "rdv_cancelled"
+    RDV_REVOKED = "rdv_revoked"
+    RDV_UPCOMING_REMINDER = "rdv_upcoming_reminder"
+
+
+class ReceiptOutcome(StrEnum):
+    CLAIMED = "claimed"  # about to be sent
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # opted out, invalid address
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationReceipt:
+    rdv_id: str
+    event: NotificationEvent
+    channel: Channel
+    recipient: str
+    outcome: ReceiptOutcome
+    at: datetime
+    send_key: str = ""  # distinguishes several sends of one event (a reminder's offset)
+    provider_message_id: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingListEntry:
+    id: str
+    organisation_id: str
+    motif_id: str
+    lieu_id: str | None
+    usager_id: str
+    created_at: datetime
+    wanted_before: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSession:
+    token_hash: str
+    agent_id: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A planned reminder of a rdv, due at an instant (UTC)."""
+
+    rdv_id: str
+    offset_minutes: int
+    due_at: datetime
+    sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyCounter:
+    """Counts of one scope (organisation, service or motif) over one month."""
+
+    scope: str  # "organisation#<id>", "service#<id>#<org id>", "motif#<id>"
+    month: str  # "YYYY-MM" (Europe/Paris month of the rdv)
+    counts: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""SMS through SNS, e-mail through SES, message rendering (issue 4)."""

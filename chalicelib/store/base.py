@@ -1,0 +1,96 @@
+"""What every repository shares: paging through queries, date and time codecs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any, Generic, TypeVar
+
+from pynamodb.pagination import ResultIterator
+
+from chalicelib.domain.models import Recurrence
+from chalicelib.store.models import OPEN_ENDED_DAY, RecurrenceMap
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a query and the opaque cursor of the next one (None at the end)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """The query's start key; a malformed cursor starts from the beginning."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def read_page(results: ResultIterator, convert: Callable[[Any], T], limit: int) -> Page[T]:
+    items = [convert(item) for item in results]
+    more = results.last_evaluated_key if len(items) >= limit else None
+    return Page(items=items, next_cursor=encode_cursor(more))
+
+
+def convert_all(results: ResultIterator, convert: Callable[[Any], T]) -> Iterator[T]:
+    """Every result, following DynamoDB's pages (LastEvaluatedKey) transparently."""
+    for item in results:
+        yield convert(item)
+
+
+def day_str(value: date) -> str:
+    return value.isoformat()
+
+
+def parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def time_str(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def parse_time(value: str) -> time:
+    return time.fromisoformat(value)
+
+
+def last_day_key(value: date | None) -> str:
+    return value.isoformat() if value else OPEN_ENDED_DAY
+
+
+def recurrence_to_map(value: Recurrence | None) -> RecurrenceMap | None:
+    if value is None:
+        return None
+    return RecurrenceMap(
+        every_weeks=value.every_weeks,
+        weekdays=list(value.weekdays),
+        until=value.until.isoformat() if value.until else None,
+    )
+
+
+def recurrence_from_map(value: RecurrenceMap | None) -> Recurrence | None:
+    if value is None:
+        return None
+    return Recurrence(
+        every_weeks=int(value.every_weeks),
+        weekdays=tuple(int(d) for d in value.weekdays),
+        until=parse_day(value.until),
+    )

@@ -1,0 +1,139 @@
+"""Notification receipts (which also claim each send once) and planned reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain.models import (
+    Channel,
+    NotificationEvent,
+    NotificationReceipt,
+    ReceiptOutcome,
+    Reminder,
+)
+from chalicelib.store.models import ReceiptModel, ReminderModel
+
+# Pending reminders are spread over a few index partitions so that the sweep's
+# queries never hit one hot key; the sweep queries each shard.
+REMINDER_SHARDS = ("p0", "p1", "p2", "p3")
+
+
+def receipt_key(event: NotificationEvent, channel: Channel, recipient: str, extra: str = "") -> str:
+    return "#".join((event.value, channel.value, recipient, extra))
+
+
+def _receipt(item: ReceiptModel) -> NotificationReceipt:
+    return NotificationReceipt(
+        rdv_id=item.rdv_id,
+        event=NotificationEvent(item.event),
+        channel=Channel(item.channel),
+        recipient=item.recipient,
+        outcome=ReceiptOutcome(item.outcome),
+        at=item.at,
+        send_key=item.send_key,
+        provider_message_id=item.provider_message_id,
+        error=item.error,
+    )
+
+
+class ReceiptRepository:
+    def claim(self, receipt: NotificationReceipt) -> bool:
+        """Record the send as claimed unless someone already did: True means "send it".
+
+        A conditional put on (rdv, event#channel#recipient#extra): a redelivered message
+        or an overlapping sweep finds the item there and sends nothing."""
+        item = ReceiptModel(
+            rdv_id=receipt.rdv_id,
+            send_key=receipt.send_key,
+            event=receipt.event.value,
+            channel=receipt.channel.value,
+            recipient=receipt.recipient,
+            outcome=ReceiptOutcome.CLAIMED.value,
+            at=receipt.at,
+        )
+        try:
+            item.save(condition=ReceiptModel.send_key.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def record_outcome(
+        self,
+        rdv_id: str,
+        send_key: str,
+        outcome: ReceiptOutcome,
+        at: datetime,
+        provider_message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        ReceiptModel(rdv_id=rdv_id, send_key=send_key).update(
+            actions=[
+                ReceiptModel.outcome.set(outcome.value),
+                ReceiptModel.at.set(at),
+                ReceiptModel.provider_message_id.set(provider_message_id),
+                ReceiptModel.error.set(error),
+            ]
+        )
+
+    def of_rdv(self, rdv_id: str) -> list[NotificationReceipt]:
+        receipts = [_receipt(i) for i in ReceiptModel.query(rdv_id)]
+        return sorted(receipts, key=lambda r: r.at)
+
+
+class ReminderRepository:
+    def plan(self, reminders: list[Reminder]) -> None:
+        with ReminderModel.batch_write() as batch:
+            for reminder in reminders:
+                batch.save(
+                    ReminderModel(
+                        rdv_id=reminder.rdv_id,
+                        offset_minutes=reminder.offset_minutes,
+                        due_at=reminder.due_at,
+                        pending=None if reminder.sent else _shard(reminder.rdv_id),
+                    )
+                )
+
+    def of_rdv(self, rdv_id: str) -> list[Reminder]:
+        return [
+            Reminder(
+                rdv_id=i.rdv_id,
+                offset_minutes=int(i.offset_minutes),
+                due_at=i.due_at,
+                sent=i.pending is None,
+            )
+            for i in ReminderModel.query(rdv_id)
+        ]
+
+    def due_before(self, until: datetime, limit_per_shard: int = 100) -> Iterator[Reminder]:
+        """Pending reminders due at or before `until`, oldest first within each shard:
+        a Query per shard on the sparse `due` index, never a Scan."""
+        for shard in REMINDER_SHARDS:
+            results = ReminderModel.due.query(
+                shard, ReminderModel.due_at <= until, page_size=limit_per_shard
+            )
+            for item in results:
+                yield Reminder(
+                    rdv_id=item.rdv_id,
+                    offset_minutes=int(item.offset_minutes),
+                    due_at=item.due_at,
+                )
+
+    def mark_handled(self, rdv_id: str, offset_minutes: int) -> None:
+        """Take the reminder out of the due index (sent, skipped or cancelled)."""
+        ReminderModel(rdv_id=rdv_id, offset_minutes=offset_minutes).update(
+            actions=[ReminderModel.pending.remove()]
+        )
+
+    def delete_of_rdv(self, rdv_id: str) -> None:
+        with ReminderModel.batch_write() as batch:
+            for item in ReminderModel.query(rdv_id):
+                batch.delete(item)
+
+
+def _shard(rdv_id: str) -> str:
+    return REMINDER_SHARDS[sum(rdv_id.encode()) % len(REMINDER_SHARDS)]

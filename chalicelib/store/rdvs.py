@@ -1,0 +1,118 @@
+"""Rdvs: agendas of agents, lieux and organisations, and the manage-token look-up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib.domain.models import CreatedBy, Rdv, RdvStatus, StatusChange
+from chalicelib.store.base import Page, decode_cursor, read_page
+from chalicelib.store.models import RdvModel, StatusChangeMap
+
+
+def rdv_to_item(rdv: Rdv) -> RdvModel:
+    return RdvModel(
+        id=rdv.id,
+        organisation_id=rdv.organisation_id,
+        service_id=rdv.service_id,
+        motif_id=rdv.motif_id,
+        agent_id=rdv.agent_id,
+        lieu_id=rdv.lieu_id,
+        starts_at=rdv.starts_at,
+        duration_minutes=rdv.duration_minutes,
+        usager_ids=list(rdv.usager_ids),
+        created_by=rdv.created_by.value,
+        created_by_agent_id=rdv.created_by_agent_id,
+        created_at=rdv.created_at,
+        status=rdv.status.value,
+        status_history=[
+            StatusChangeMap(status=c.status.value, at=c.at) for c in rdv.status_history
+        ],
+        manage_token_hash=rdv.manage_token_hash,
+        sequence=rdv.sequence,
+    )
+
+
+def rdv_from_item(item: RdvModel) -> Rdv:
+    return Rdv(
+        id=item.id,
+        organisation_id=item.organisation_id,
+        service_id=item.service_id,
+        motif_id=item.motif_id,
+        agent_id=item.agent_id,
+        lieu_id=item.lieu_id,
+        starts_at=item.starts_at,
+        duration_minutes=int(item.duration_minutes),
+        usager_ids=tuple(item.usager_ids),
+        created_by=CreatedBy(item.created_by),
+        created_by_agent_id=item.created_by_agent_id,
+        created_at=item.created_at,
+        status=RdvStatus(item.status),
+        status_history=tuple(
+            StatusChange(status=RdvStatus(c.status), at=c.at) for c in item.status_history or ()
+        ),
+        manage_token_hash=item.manage_token_hash,
+        sequence=int(item.sequence or 0),
+    )
+
+
+# A rdv never lasts longer than this: queries by start time look this far back so
+# that a rdv which started before a range but runs into it is found.
+MAX_RDV_DURATION = timedelta(hours=12)
+
+
+class RdvRepository:
+    def save(self, rdv: Rdv) -> None:
+        rdv_to_item(rdv).save()
+
+    def get(self, rdv_id: str) -> Rdv | None:
+        try:
+            return rdv_from_item(RdvModel.get(rdv_id, consistent_read=True))
+        except RdvModel.DoesNotExist:
+            return None
+
+    def get_by_token_hash(self, token_hash: str) -> Rdv | None:
+        """The rdv of a private manage link (only the token's hash is stored)."""
+        for key in RdvModel.by_token.query(token_hash, limit=1):
+            return self.get(key.id)
+        return None
+
+    def of_agent(self, agent_id: str, start: datetime, end: datetime) -> list[Rdv]:
+        """Rdvs of an agent overlapping [start, end)."""
+        results = RdvModel.by_agent.query(
+            agent_id, RdvModel.starts_at.between(start - MAX_RDV_DURATION, end)
+        )
+        return _overlapping((rdv_from_item(i) for i in results), start, end)
+
+    def of_lieu(self, lieu_id: str, start: datetime, end: datetime) -> list[Rdv]:
+        results = RdvModel.by_lieu.query(
+            lieu_id, RdvModel.starts_at.between(start - MAX_RDV_DURATION, end)
+        )
+        return _overlapping((rdv_from_item(i) for i in results), start, end)
+
+    def of_organisation(self, organisation_id: str, start: datetime, end: datetime) -> list[Rdv]:
+        """Every rdv of an organisation overlapping [start, end): one Query, paginated
+        by DynamoDB transparently (what the slot engine needs for all agents at once)."""
+        results = RdvModel.by_organisation.query(
+            organisation_id, RdvModel.starts_at.between(start - MAX_RDV_DURATION, end)
+        )
+        return _overlapping((rdv_from_item(i) for i in results), start, end)
+
+    def page_of_organisation(
+        self,
+        organisation_id: str,
+        start: datetime,
+        end: datetime,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Rdv]:
+        results = RdvModel.by_organisation.query(
+            organisation_id,
+            RdvModel.starts_at.between(start, end),
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor),
+        )
+        return read_page(results, rdv_from_item, limit)
+
+
+def _overlapping(rdvs, start: datetime, end: datetime) -> list[Rdv]:
+    return [r for r in rdvs if r.starts_at < end and r.ends_at > start]

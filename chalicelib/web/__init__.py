@@ -1,0 +1,1 @@
+"""HTTP-side helpers: templates, form parsing, sessions, CSRF, rate limits, errors."""

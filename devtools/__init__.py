@@ -1,0 +1,1 @@
+"""Local development tools: the `make run` supervisor, the local scheduler, admin commands."""

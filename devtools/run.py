@@ -1,0 +1,119 @@
+"""`make run`: moto's server, the tables, the demo data, `chalice local` and the local
+scheduler, all in this one process, so that Ctrl-C stops everything it started.
+
+Ports: PORT (default 8000) for the app, MOTO_PORT (default 5000) for moto.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from devtools import localenv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_moto(host: str, port: int):
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def start_app_server(host: str, port: int):
+    """`chalice local`'s server, started from Python with a deeper listen backlog
+    (its default of 5 resets connections under concurrent bookings)."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import LocalDevServer, ThreadedHTTPServer
+
+    ThreadedHTTPServer.request_queue_size = 128
+    ThreadedHTTPServer.daemon_threads = True
+    sys.path.insert(0, str(ROOT))
+    from chalice.local import create_local_server
+
+    import app as app_module
+
+    config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
+    server: LocalDevServer = create_local_server(app_module.app, config, host, port)
+    thread = threading.Thread(target=server.server.serve_forever, name="chalice-local", daemon=True)
+    thread.start()
+    return server, app_module.app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    parser.add_argument("--no-scheduler", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("werkzeug", "pynamodb", "botocore"):  # moto's requests, SDK internals
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for name, port in (("PORT", args.port), ("MOTO_PORT", args.moto_port)):
+        if not localenv.port_is_free(args.host, port):
+            print(f"Le port {port} est déjà utilisé : choisissez-en un autre avec {name}=...")
+            return 2
+
+    # SIGTERM (from a test fixture or a process manager) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    localenv.apply(localenv.local_environment(args.host, args.port, args.moto_port))
+
+    moto = app_server = scheduler = None
+    try:
+        moto = start_moto(args.host, args.moto_port)
+        from chalicelib.settings import get_settings
+        from chalicelib.store import get_store
+        from chalicelib.store.connection import create_tables
+
+        settings = get_settings()
+        created = create_tables(settings)
+        print(f"Tables DynamoDB prêtes ({len(created)} créées) sur {settings.aws_endpoint_url}")
+        summary = None
+        if not args.no_demo:
+            from chalicelib.services.demo_data import load_demo_data
+
+            summary = load_demo_data(get_store(settings), date.today())
+        app_server, app = start_app_server(args.host, args.port)
+        if not args.no_scheduler:
+            from devtools.scheduler import SchedulerLoop
+
+            scheduler = SchedulerLoop(app)
+            scheduler.start()
+        print()
+        print(f"RDV Solidarités tourne sur http://{args.host}:{args.port}/")
+        if summary:
+            print(
+                f"Données de démonstration : {summary.organisations} MDS, {summary.agents} agents,"
+                f" {summary.rdvs} rendez-vous. Essayez le code postal 62100 ou 62290."
+            )
+            print(f"Agent de démonstration : {summary.agent_email} / {summary.agent_password}")
+        print(f"AWS simulé (moto) : http://{args.host}:{args.moto_port}/moto-api/")
+        print("Ctrl-C pour tout arrêter.", flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nArrêt…", flush=True)
+    finally:
+        if scheduler:
+            scheduler.stop()
+        if app_server:
+            app_server.server.shutdown()
+            app_server.server.server_close()
+        if moto:
+            moto.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
