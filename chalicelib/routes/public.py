@@ -1,14 +1,303 @@
-"""Usager pages: find an MDS, choose a motif, a lieu and a slot, book, manage."""
+"""Usager pages: find an MDS, choose a service, a motif, a lieu and a slot, book,
+then manage the rdv through its private link. No account, no JavaScript needed.
+
+A GET never changes anything (link scanners open URLs): cancel and move are POSTs."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from urllib.parse import quote
 
+from chalice import Blueprint, Response
+
+from chalicelib.web.errors import html_errors
+from chalicelib.web.forms import BookingForm, form_data, parse_day, parse_slot_start, query
+from chalicelib.web.lazy import lazy
 from chalicelib.web.templating import render
 
+catalogue = lazy("chalicelib.services.catalogue")
+availability = lazy("chalicelib.services.availability")
+booking = lazy("chalicelib.services.booking")
+manage = lazy("chalicelib.services.manage")
+context = lazy("chalicelib.services.context")
+limits = lazy("chalicelib.web.ratelimit")
+errors = lazy("chalicelib.domain.errors")
+
 public = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded", "multipart/form-data"]
+
+LOCATION_LABELS = {
+    "public_office": "À la maison des solidarités",
+    "phone": "Par téléphone : nous vous appelons",
+    "home": "À votre domicile",
+}
+
+
+def _request():
+    return public.current_request
+
+
+def _redirect(location: str) -> Response:
+    return Response(body="", status_code=303, headers={"Location": location})
 
 
 @public.route("/", methods=["GET"])
 def home():
     return render("public/home.html")
+
+
+@public.route("/recherche", methods=["GET"])
+@html_errors
+def search():
+    place = query(_request().query_params, "lieu")
+    try:
+        organisations = catalogue.find_organisations(context.store(), place)
+    except errors.FieldErrors as error:
+        return render("public/search.html", status_code=422, query=place, errors=error.errors)
+    return render("public/search.html", query=place, organisations=organisations)
+
+
+@public.route("/mds/{organisation_id}", methods=["GET"])
+@html_errors
+def organisation_page(organisation_id):
+    store = context.store()
+    organisation = catalogue.get_organisation(store, organisation_id)
+    offers = catalogue.online_offer(store, organisation)
+    return render("public/organisation.html", organisation=organisation, offers=offers)
+
+
+@public.route("/mds/{organisation_id}/services/{service_id}", methods=["GET"])
+@html_errors
+def service_page(organisation_id, service_id):
+    store = context.store()
+    organisation = catalogue.get_organisation(store, organisation_id)
+    offer = next(
+        (o for o in catalogue.online_offer(store, organisation) if o.service.id == service_id),
+        None,
+    )
+    if offer is None:
+        raise errors.NotFound("Ce service ne propose pas de rendez-vous en ligne ici.")
+    return render(
+        "public/motifs.html",
+        organisation=organisation,
+        service=offer.service,
+        motifs=offer.motifs,
+        location_labels=LOCATION_LABELS,
+    )
+
+
+@public.route("/mds/{organisation_id}/motifs/{motif_id}", methods=["GET"])
+@html_errors
+def motif_page(organisation_id, motif_id):
+    store = context.store()
+    organisation = catalogue.get_organisation(store, organisation_id)
+    motif = catalogue.online_motif(store, organisation, motif_id)
+    if motif.location_type.value != "public_office":
+        return _redirect(f"/mds/{organisation.id}/motifs/{motif.id}/lieux/-")
+    lieux = availability.lieux_offering(
+        store, motif, catalogue.lieux_for_motif(store, organisation, motif), context.now()
+    )
+    return render("public/lieux.html", organisation=organisation, motif=motif, lieux=lieux)
+
+
+def _booking_path(organisation, motif, lieu) -> str:
+    return f"/mds/{organisation.id}/motifs/{motif.id}/lieux/{lieu.id if lieu else '-'}"
+
+
+def _choice(organisation_id, motif_id, lieu_id):
+    store = context.store()
+    organisation = catalogue.get_organisation(store, organisation_id)
+    motif = catalogue.online_motif(store, organisation, motif_id)
+    lieu = catalogue.lieu_of(store, organisation, motif, lieu_id)
+    return store, organisation, motif, lieu
+
+
+@public.route("/mds/{organisation_id}/motifs/{motif_id}/lieux/{lieu_id}", methods=["GET"])
+@html_errors
+def slots_page(organisation_id, motif_id, lieu_id):
+    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    wanted = parse_day(query(_request().query_params, "semaine"))
+    week = availability.week_of_slots(store, motif, lieu, wanted, context.now())
+    path = _booking_path(organisation, motif, lieu)
+    return render(
+        "public/slots.html",
+        organisation=organisation,
+        motif=motif,
+        lieu=lieu,
+        week=week,
+        location_labels=LOCATION_LABELS,
+        slot_url=lambda slot: f"{path}/reserver?debut={quote(_slot(slot.starts_at))}",
+        week_url=lambda monday: f"{path}?semaine={monday.isoformat()}",
+    )
+
+
+def _slot(value) -> str:
+    from chalicelib.web.filters import slot_param
+
+    return slot_param(value)
+
+
+def _form_page(store, organisation, motif, lieu, starts_at, form, status_code=200, **extra):
+    path = _booking_path(organisation, motif, lieu)
+    return render(
+        "public/booking_form.html",
+        status_code=status_code,
+        organisation=organisation,
+        motif=motif,
+        lieu=lieu,
+        starts_at=starts_at,
+        form=form,
+        action=f"{path}/reserver",
+        slots_url=f"{path}?semaine={starts_at.date().isoformat()}",
+        location_labels=LOCATION_LABELS,
+        **extra,
+    )
+
+
+@public.route("/mds/{organisation_id}/motifs/{motif_id}/lieux/{lieu_id}/reserver", methods=["GET"])
+@html_errors
+def booking_form(organisation_id, motif_id, lieu_id):
+    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    starts_at = parse_slot_start(query(_request().query_params, "debut"))
+    now = context.now()
+    form = BookingForm({}, now.date())
+    return _form_page(store, organisation, motif, lieu, starts_at, form)
+
+
+@public.route(
+    "/mds/{organisation_id}/motifs/{motif_id}/lieux/{lieu_id}/reserver",
+    methods=["POST"],
+    content_types=FORM,
+)
+@html_errors
+def book(organisation_id, motif_id, lieu_id):
+    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    data = form_data(_request().raw_body)
+    starts_at = parse_slot_start(data.get("debut", ""))
+    now = context.now()
+    form = BookingForm(data, now.date())
+    try:
+        cleaned = form.validate()
+        limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
+        booked = booking.book_rdv(
+            store, _booking_request(organisation, motif, lieu, starts_at, cleaned), now
+        )
+    except errors.FieldErrors as error:
+        return _form_page(
+            store, organisation, motif, lieu, starts_at, form, 422,
+            errors=error.errors, error_message=error.message,
+        )  # fmt: skip
+    except errors.SlotTaken as taken:
+        return _form_page(
+            store, organisation, motif, lieu, starts_at, form, 409,
+            slot_taken=True, next_slots=taken.next_slots,
+        )  # fmt: skip
+    return _redirect(f"/r/{booked.manage_token}?confirme=1")
+
+
+def _booking_request(organisation, motif, lieu, starts_at, cleaned):
+    child = None
+    if cleaned["for_child"]:
+        child = booking.Person(
+            cleaned["child_first_name"], cleaned["child_last_name"], cleaned["child_birth_date"]
+        )
+    return booking.BookingRequest(
+        organisation=organisation,
+        motif=motif,
+        lieu=lieu,
+        starts_at=starts_at,
+        contact=booking.Person(cleaned["first_name"], cleaned["last_name"]),
+        child=child,
+        phone=cleaned["phone"],
+        email=cleaned["email"],
+        notify_sms=cleaned["notify_sms"],
+        notify_email=cleaned["notify_email"],
+    )
+
+
+# --- the private manage link -------------------------------------------------------------
+
+
+def _manage_page(managed, token, status_code=200, **extra):
+    manage_url = f"/r/{token}"
+    return render(
+        "public/manage.html",
+        status_code=status_code,
+        managed=managed,
+        manage_url=manage_url,
+        manage_url_full=context.settings().base_url.rstrip("/") + manage_url,
+        location_labels=LOCATION_LABELS,
+        **extra,
+    )
+
+
+@public.route("/r/{token}", methods=["GET"])
+@html_errors
+def manage_page(token):
+    managed = manage.rdv_for_token(context.store(), token, context.now())
+    params = _request().query_params or {}
+    return _manage_page(
+        managed, token, confirmed=params.get("confirme") == "1", moved=params.get("deplace") == "1"
+    )
+
+
+@public.route("/r/{token}/annuler", methods=["POST"], content_types=FORM)
+@html_errors
+def cancel(token):
+    managed = manage.cancel_by_usager(context.store(), token, context.now())
+    return _manage_page(managed, token)
+
+
+@public.route("/r/{token}/deplacer", methods=["GET"])
+@html_errors
+def move_page(token):
+    store, now = context.store(), context.now()
+    managed = manage.rdv_for_token(store, token, now)
+    if not managed.can_change:
+        return _manage_page(managed, token, status_code=409)
+    wanted = parse_day(query(_request().query_params, "semaine"))
+    week = availability.week_of_slots(store, managed.motif, managed.lieu, wanted, now)
+    return render(
+        "public/move.html",
+        managed=managed,
+        week=week,
+        manage_url=f"/r/{token}",
+        slot_url=lambda slot: f"/r/{token}/deplacer/confirmer?debut={quote(_slot(slot.starts_at))}",
+        week_url=lambda monday: f"/r/{token}/deplacer?semaine={monday.isoformat()}",
+    )
+
+
+@public.route("/r/{token}/deplacer/confirmer", methods=["GET"])
+@html_errors
+def move_confirm_page(token):
+    managed = manage.rdv_for_token(context.store(), token, context.now())
+    starts_at = parse_slot_start(query(_request().query_params, "debut"))
+    return render(
+        "public/move_confirm.html", managed=managed, starts_at=starts_at, manage_url=f"/r/{token}"
+    )
+
+
+@public.route("/r/{token}/deplacer", methods=["POST"], content_types=FORM)
+@html_errors
+def move(token):
+    starts_at = parse_slot_start(form_data(_request().raw_body).get("debut", ""))
+    try:
+        manage.move_by_usager(context.store(), token, starts_at, context.now())
+    except errors.SlotTaken:
+        return _redirect(f"/r/{token}/deplacer?pris=1")
+    return _redirect(f"/r/{token}?deplace=1")
+
+
+@public.route("/r/{token}/rdv.ics", methods=["GET"])
+@html_errors
+def calendar(token):
+    manage_url = context.settings().base_url.rstrip("/") + f"/r/{token}"
+    body = manage.calendar_for_token(context.store(), token, manage_url, context.now())
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="rendez-vous.ics"',
+            "Cache-Control": "no-store",
+        },
+    )

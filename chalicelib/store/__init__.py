@@ -15,6 +15,7 @@ from chalicelib.store.connection import configure
 from chalicelib.store.counters import CounterRepository
 from chalicelib.store.notifications import ReceiptRepository, ReminderRepository
 from chalicelib.store.planning import PlanningRepository
+from chalicelib.store.ratelimits import RateLimitRepository
 from chalicelib.store.rdvs import RdvRepository
 from chalicelib.store.usagers import UsagerRepository
 from chalicelib.store.waiting_list import WaitingListRepository
@@ -35,6 +36,7 @@ class Store:
     reminders: ReminderRepository = field(default_factory=ReminderRepository)
     waiting_list: WaitingListRepository = field(default_factory=WaitingListRepository)
     counters: CounterRepository = field(default_factory=CounterRepository)
+    rate_limits: RateLimitRepository = field(default_factory=RateLimitRepository)
 
 
 def get_store(settings: Settings | None = None) -> Store:

@@ -1,0 +1,76 @@
+"""Domain failures, named. One place in `web/` turns them into answers (HTML or JSON)
+with a French message; none of them is a server error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class DomainError(Exception):
+    """A failure the usager or agent can understand and act on."""
+
+    status_code = 400
+    message = "La demande n’a pas pu être traitée."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class NotFound(DomainError):
+    status_code = 404
+    message = "Cette page n’existe pas ou plus."
+
+
+class MotifClosed(DomainError):
+    status_code = 409
+    message = "Ce motif n’est plus ouvert à la réservation en ligne."
+
+
+@dataclass
+class FieldErrors(DomainError):
+    """Invalid input: one French message per field."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    status_code: int = 422
+    message: str = "Certaines informations sont à corriger."
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+
+class SlotTaken(DomainError):
+    status_code = 409
+    message = "Ce créneau vient d’être réservé. Choisissez-en un autre."
+
+    def __init__(self, next_slots: list[Any] | None = None) -> None:
+        super().__init__()
+        self.next_slots = next_slots or []
+
+
+class CancellationTooLate(DomainError):
+    status_code = 409
+    message = (
+        "Il est trop tard pour annuler ou déplacer ce rendez-vous en ligne. "
+        "Appelez votre maison départementale des solidarités."
+    )
+
+
+class RdvNotChangeable(DomainError):
+    status_code = 409
+    message = "Ce rendez-vous ne peut plus être modifié."
+
+
+class LinkExpired(DomainError):
+    status_code = 410
+    message = "Ce lien n’est plus valable."
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    message = (
+        "Trop de demandes de rendez-vous en peu de temps. "
+        "Réessayez plus tard ou appelez votre maison départementale des solidarités."
+    )

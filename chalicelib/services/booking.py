@@ -1,0 +1,205 @@
+"""Book a rdv online: the usager's own choice of slot, written atomically.
+
+Two people (or fifty) submitting the same slot: each attempt re-reads the chosen
+agent's day item and writes the rdv in a transaction conditioned on its version, so
+exactly one wins per agent; when two agents were free, the second booker gets the
+other one; the rest are told the slot is taken, with the next free slots."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from chalicelib.domain.errors import FieldErrors, SlotTaken
+from chalicelib.domain.models import (
+    CreatedBy,
+    Lieu,
+    Motif,
+    Organisation,
+    Rdv,
+    RdvStatus,
+    Usager,
+)
+from chalicelib.domain.slots import Slot
+from chalicelib.domain.text import fold
+from chalicelib.services import counting
+from chalicelib.services.availability import slots_between, tz_of
+from chalicelib.store import Store
+from chalicelib.store.booking import BookingConflict, BookingRepository
+
+MAX_ATTEMPTS = 6
+
+
+@dataclass(frozen=True)
+class Person:
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What the usager typed, already validated by the web layer."""
+
+    organisation: Organisation
+    motif: Motif
+    lieu: Lieu | None
+    starts_at: datetime  # UTC
+    contact: Person  # the person holding the contact details (the parent for a child)
+    child: Person | None
+    phone: str | None  # E.164
+    email: str | None
+    notify_sms: bool
+    notify_email: bool
+
+
+@dataclass(frozen=True)
+class Booked:
+    rdv: Rdv
+    manage_token: str  # only ever shown to the usager; the store keeps its hash
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_manage_token() -> str:
+    """128 bits of randomness, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
+    if not (request.phone or request.email):
+        raise FieldErrors(
+            {"phone": "Indiquez au moins un numéro de portable ou une adresse e-mail."}
+        )
+    usagers = _usagers_for(store, request, now)
+    token = new_manage_token()
+    rdv_id = str(uuid.uuid4())
+    bookings = BookingRepository()
+    tz = tz_of(store)
+    day = request.starts_at.astimezone(tz).date()
+    for _attempt in range(MAX_ATTEMPTS):
+        slot = _slot_at(store, request, day, now)
+        if slot is None:
+            break
+        for agent_id in slot.agent_ids:
+            agent_day = bookings.read_day(agent_id, day)
+            if agent_day.overlaps(slot.starts_at, slot.ends_at):
+                continue  # taken a moment ago: the index had not caught up yet
+            rdv = Rdv(
+                id=rdv_id,
+                organisation_id=request.organisation.id,
+                service_id=request.motif.service_id,
+                motif_id=request.motif.id,
+                agent_id=agent_id,
+                lieu_id=request.lieu.id if request.lieu else None,
+                starts_at=slot.starts_at,
+                duration_minutes=request.motif.duration_minutes,
+                usager_ids=tuple(u.id for u in usagers.concerned),
+                created_by=CreatedBy.USAGER,
+                created_at=now,
+                status=RdvStatus.UNKNOWN,
+                manage_token_hash=hash_token(token),
+            )
+            try:
+                bookings.book(
+                    rdv, agent_day, usagers.new, usagers.updated, counting.for_creation(rdv, tz)
+                )
+            except BookingConflict:
+                break  # someone wrote this agent's day: look again
+            return Booked(rdv=rdv, manage_token=token)
+        else:
+            break  # every agent of the slot is taken
+    raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
+
+
+def next_slots(
+    store: Store, motif: Motif, lieu: Lieu | None, day: date, now: datetime, count: int = 6
+) -> list[Slot]:
+    """A few free slots from a day on (what a disappointed booker is offered)."""
+    slots = slots_between(store, motif, lieu, day, day + timedelta(days=13), now)
+    return slots[:count]
+
+
+def _slot_at(store: Store, request: BookingRequest, day: date, now: datetime) -> Slot | None:
+    for slot in slots_between(store, request.motif, request.lieu, day, day, now):
+        if slot.starts_at == request.starts_at:
+            return slot
+    return None
+
+
+@dataclass(frozen=True)
+class UsagerChanges:
+    concerned: list[Usager]  # whom the rdv is for
+    new: list[Usager]
+    updated: list[Usager]
+
+
+def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> UsagerChanges:
+    """The usagers the rdv concerns, and those to create or update: the person with the
+    contact details is found again by phone and name, a child among their relatives."""
+    organisation_id = request.organisation.id
+    contact = None
+    if request.phone:
+        contact = _same_person(
+            store.usagers.by_phone(organisation_id, request.phone), request.contact
+        )
+    new: list[Usager] = []
+    updated: list[Usager] = []
+    if contact is None:
+        contact = Usager(
+            id=str(uuid.uuid4()),
+            organisation_id=organisation_id,
+            first_name=request.contact.first_name,
+            last_name=request.contact.last_name,
+            phone=request.phone,
+            email=request.email,
+            notify_sms=request.notify_sms and bool(request.phone),
+            notify_email=request.notify_email and bool(request.email),
+            created_at=now,
+        )
+        new.append(contact)
+    else:
+        # Known person: their latest contact details and choices win.
+        email = request.email or contact.email
+        contact = replace(
+            contact,
+            email=email,
+            notify_sms=request.notify_sms,
+            notify_email=request.notify_email and bool(email),
+            email_invalid=contact.email_invalid and not request.email,
+        )
+        updated.append(contact)
+    if request.child is None:
+        return UsagerChanges([contact], new, updated)
+    child = None
+    if not new:
+        child = _same_person(store.usagers.relatives_of(contact.id), request.child)
+    if child is None:
+        child = Usager(
+            id=str(uuid.uuid4()),
+            organisation_id=organisation_id,
+            first_name=request.child.first_name,
+            last_name=request.child.last_name,
+            birth_date=request.child.birth_date,
+            responsable_id=contact.id,
+            created_at=now,
+        )
+        new.append(child)
+    return UsagerChanges([child], new, updated)
+
+
+def _same_person(candidates: list[Usager], person: Person) -> Usager | None:
+    for usager in candidates:
+        same_name = fold(usager.first_name) == fold(person.first_name) and fold(
+            usager.last_name
+        ) == fold(person.last_name)
+        if same_name and (
+            person.birth_date is None or usager.birth_date in (None, person.birth_date)
+        ):
+            return usager
+    return None
