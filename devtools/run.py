@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def start_moto(host: str, port: int):
     from moto.server import ThreadedMotoServer
 
+    from devtools.moto_atomic import make_dynamodb_atomic
+
+    make_dynamodb_atomic()
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     return server

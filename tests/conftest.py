@@ -32,7 +32,9 @@ def aws():
 
     from chalicelib.settings import get_settings, reset_settings
     from chalicelib.store.connection import create_tables, reset
+    from devtools.moto_atomic import make_dynamodb_atomic
 
+    make_dynamodb_atomic()
     reset_settings()
     with mock_aws():
         reset()
