@@ -169,12 +169,19 @@ class _Engine:
                     (_minutes(period.starts_at), _minutes(period.ends_at))
                 )
         self.blocked = {agent: _Intervals(intervals) for agent, intervals in blocked.items()}
+        # Agents usually share their plages' days and hours: convert each once.
+        self._occurs: dict[tuple, bool] = {}
+        self._utc: dict[tuple[date, time], int | None] = {}
 
     def collect_day(self, day: date, found: dict[int, list[str]]) -> None:
         """Add the free slots of `day` to `found` (UTC minute -> agent ids)."""
         duration = self.duration
         for plage in self.plages:
-            if not occurs_on(plage.first_day, plage.recurrence, day):
+            key = (plage.first_day, plage.recurrence, day)
+            occurs = self._occurs.get(key)
+            if occurs is None:
+                occurs = self._occurs[key] = occurs_on(plage.first_day, plage.recurrence, day)
+            if not occurs:
                 continue
             blocked = self.blocked[plage.agent_id]
             for start in self._starts(plage, day):
@@ -191,18 +198,24 @@ class _Engine:
         finish = plage.end_time.hour * 60 + plage.end_time.minute
         if finish <= begin:
             return []
-        first = _local_minutes(day, plage.start_time, self.tz)
-        last = _local_minutes(day, plage.end_time, self.tz)
+        first = self._to_utc(day, plage.start_time)
+        last = self._to_utc(day, plage.end_time)
         if first is not None and last is not None and last - first == finish - begin:
             # No clock change inside the plage (the usual case): plain arithmetic.
             return list(range(first, first + (finish - begin) - self.duration + 1, self.duration))
         starts = []
         for local in range(begin, finish - self.duration + 1, self.duration):
             at = time(local // 60, local % 60)
-            minute = _local_minutes(day, at, self.tz)
+            minute = self._to_utc(day, at)
             if minute is not None:
                 starts.append(minute)
         return starts
+
+    def _to_utc(self, day: date, at: time) -> int | None:
+        key = (day, at)
+        if key not in self._utc:
+            self._utc[key] = _local_minutes(day, at, self.tz)
+        return self._utc[key]
 
     def to_slots(self, found: dict[int, list[str]]) -> list[Slot]:
         return [
