@@ -1,0 +1,54 @@
+"""When to remind an usager of a rdv: the motif's offsets, outside quiet hours.
+
+Computed in local time (Europe/Paris), stored in UTC. No SMS between 20:00 and 8:00:
+a reminder due then moves to the evening before (19:30) or to 8:00, whichever keeps
+it before the rdv and is closer to when it was meant to go. A rdv booked less than an
+offset ahead skips that reminder (no "reminder" for a rdv booked an hour before)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.models import Rdv, Reminder
+
+QUIET_FROM = time(20, 0)
+QUIET_UNTIL = time(8, 0)
+EVENING_SEND = time(19, 30)
+
+
+def in_quiet_hours(at: datetime, tz: ZoneInfo) -> bool:
+    local = at.astimezone(tz).time()
+    return local >= QUIET_FROM or local < QUIET_UNTIL
+
+
+def out_of_quiet_hours(due: datetime, before: datetime, tz: ZoneInfo) -> datetime | None:
+    """`due` itself when allowed; else the allowed time before `before` that is closest
+    to `due` (19:30 the evening the quiet hours began, or 8:00 when they end)."""
+    if not in_quiet_hours(due, tz):
+        return due
+    local = due.astimezone(tz)
+    evening_day = local.date() if local.time() >= QUIET_FROM else local.date() - timedelta(days=1)
+    evening = datetime.combine(evening_day, EVENING_SEND, tzinfo=tz)
+    morning = datetime.combine(evening_day + timedelta(days=1), QUIET_UNTIL, tzinfo=tz)
+    candidates = [c for c in (evening, morning) if c < before]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda c: abs((c - due).total_seconds()))
+    return best.astimezone(due.tzinfo)
+
+
+def plan_reminders(
+    rdv: Rdv, offsets_minutes: tuple[int, ...], booked_at: datetime, tz: ZoneInfo
+) -> list[Reminder]:
+    """The reminders of a rdv, one per offset that still makes sense, in due order."""
+    planned: dict[datetime, Reminder] = {}
+    for offset in sorted(set(offsets_minutes), reverse=True):
+        due = rdv.starts_at - timedelta(minutes=offset)
+        if due <= booked_at:
+            continue  # booked less than this offset ahead
+        due = out_of_quiet_hours(due, rdv.starts_at, tz)
+        if due is None or due <= booked_at or due in planned:
+            continue
+        planned[due] = Reminder(rdv_id=rdv.id, offset_minutes=offset, due_at=due)
+    return [planned[d] for d in sorted(planned)]
