@@ -131,7 +131,7 @@ def slots_page(organisation_id, motif_id, lieu_id):
 
 
 def _slot(value) -> str:
-    from chalicelib.web.filters import slot_param
+    from chalicelib.filters import slot_param
 
     return slot_param(value)
 
