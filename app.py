@@ -2,7 +2,9 @@
 
 from chalice import Chalice
 
+from chalicelib.routes.events import events
 from chalicelib.routes.public import public
 
 app = Chalice(app_name="rdv-solidarites")
 app.register_blueprint(public)
+app.register_blueprint(events)

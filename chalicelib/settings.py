@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     # Signs sessions and CSRF tokens. Local default only: deployed stages set their own.
     secret_key: str = Field(default="local-only-secret-do-not-deploy", min_length=16)
     log_level: str = "INFO"
+    # Notifications: one SQS queue feeds the sender; SES feedback arrives on an SNS topic.
+    notifications_queue: str = "rdvsol-local-notifications"
+    ses_feedback_topic: str = "rdvsol-local-ses-feedback"
+    ses_configuration_set: str | None = None
+    # Deliveries of one notification message before it is marked failed (then the DLQ).
+    max_delivery_attempts: int = 5
     # Each booking sends an SMS, which costs money: bookings allowed per window.
     bookings_per_address_per_hour: int = 10
     bookings_per_phone_per_day: int = 4

@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
         created = create_tables(settings)
         print(f"Tables DynamoDB prêtes ({len(created)} créées) sur {settings.aws_endpoint_url}")
+        from chalicelib.notify.setup import ensure_local_messaging
+
+        ensure_local_messaging(settings)
         summary = None
         if not args.no_demo:
             from chalicelib.services.demo_data import load_demo_data

@@ -30,6 +30,8 @@ def aws():
     """A fresh moto in-process with every table created from the models."""
     from moto import mock_aws
 
+    from chalicelib.notify import clients, queue
+    from chalicelib.notify.setup import ensure_local_messaging
     from chalicelib.settings import get_settings, reset_settings
     from chalicelib.store.connection import create_tables, reset
     from devtools.moto_atomic import make_dynamodb_atomic
@@ -38,9 +40,14 @@ def aws():
     reset_settings()
     with mock_aws():
         reset()
+        clients.reset()
+        queue.reset()
         create_tables(get_settings())
+        ensure_local_messaging(get_settings())
         yield
         reset()
+        clients.reset()
+        queue.reset()
 
 
 @pytest.fixture

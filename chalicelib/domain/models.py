@@ -244,7 +244,8 @@ class NotificationEvent(StrEnum):
 class ReceiptOutcome(StrEnum):
     CLAIMED = "claimed"  # about to be sent
     SENT = "sent"
-    FAILED = "failed"
+    RETRY = "retry"  # the provider failed; the next delivery of the message tries again
+    FAILED = "failed"  # the last try failed
     SKIPPED = "skipped"  # opted out, invalid address
 
 

@@ -7,8 +7,6 @@ other one; the rest are told the slot is taken, with the next free slots."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -25,8 +23,9 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.slots import Slot
 from chalicelib.domain.text import fold
-from chalicelib.services import counting
+from chalicelib.services import counting, notifications
 from chalicelib.services.availability import slots_between, tz_of
+from chalicelib.services.tokens import hash_token, manage_token
 from chalicelib.store import Store
 from chalicelib.store.booking import BookingConflict, BookingRepository
 
@@ -62,23 +61,14 @@ class Booked:
     manage_token: str  # only ever shown to the usager; the store keeps its hash
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_manage_token() -> str:
-    """128 bits of randomness, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
-
-
 def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
     if not (request.phone or request.email):
         raise FieldErrors(
             {"phone": "Indiquez au moins un numéro de portable ou une adresse e-mail."}
         )
     usagers = _usagers_for(store, request, now)
-    token = new_manage_token()
     rdv_id = str(uuid.uuid4())
+    token = manage_token(rdv_id, store.settings.secret_key)
     bookings = BookingRepository()
     tz = tz_of(store)
     day = request.starts_at.astimezone(tz).date()
@@ -111,6 +101,7 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 )
             except BookingConflict:
                 break  # someone wrote this agent's day: look again
+            notifications.after_booking(store, rdv, request.motif, now)
             return Booked(rdv=rdv, manage_token=token)
         else:
             break  # every agent of the slot is taken

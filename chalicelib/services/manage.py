@@ -12,11 +12,20 @@ from chalicelib.domain.errors import (
     RdvNotChangeable,
     SlotTaken,
 )
-from chalicelib.domain.models import Lieu, Motif, Organisation, Rdv, RdvStatus, Service
+from chalicelib.domain.models import (
+    Lieu,
+    Motif,
+    NotificationEvent,
+    Organisation,
+    Rdv,
+    RdvStatus,
+    Service,
+)
 from chalicelib.domain.policies import manage_link_expired, usager_can_change
-from chalicelib.services import counting
+from chalicelib.services import counting, notifications
 from chalicelib.services.availability import slots_between, tz_of
-from chalicelib.services.booking import hash_token, next_slots
+from chalicelib.services.booking import next_slots
+from chalicelib.services.tokens import hash_token
 from chalicelib.store import Store
 from chalicelib.store.booking import BookingConflict, BookingRepository
 
@@ -86,6 +95,7 @@ def cancel_by_usager(store: Store, token: str, now: datetime) -> ManagedRdv:
                 return rdv_for_token(store, token, now)
             rdv = current
             continue
+        notifications.after_cancellation(store, rdv, NotificationEvent.RDV_CANCELLED)
         return rdv_for_token(store, token, now)
     raise RdvNotChangeable("Le rendez-vous n’a pas pu être annulé. Réessayez dans un instant.")
 
@@ -141,6 +151,8 @@ def move_by_usager(store: Store, token: str, new_starts_at: datetime, now: datet
                 rdv = current
                 conflict = True
                 break
+            moved = replace(moved, sequence=rdv.sequence + 1)
+            notifications.after_move(store, moved, motif, now)
             return rdv_for_token(store, token, now)
         if not conflict:
             break

@@ -310,6 +310,13 @@ class UsagerByResponsableIndex(GlobalSecondaryIndex):
     responsable_id = UnicodeAttribute(hash_key=True)
 
 
+class UsagerByEmailIndex(GlobalSecondaryIndex):
+    """Usagers with an e-mail address (SES bounces and complaints name the address)."""
+
+    Meta = _index_meta("by-email", KeysOnlyProjection())
+    email = UnicodeAttribute(hash_key=True)
+
+
 class UsagerModel(BaseModel):
     table_basename = "usagers"
 
@@ -331,6 +338,7 @@ class UsagerModel(BaseModel):
     by_phone = UsagerByPhoneIndex()
     by_name = UsagerByNameIndex()
     by_responsable = UsagerByResponsableIndex()
+    by_email = UsagerByEmailIndex()
 
 
 # --- Rdvs ----------------------------------------------------------------------------------

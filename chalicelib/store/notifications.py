@@ -44,7 +44,8 @@ class ReceiptRepository:
         """Record the send as claimed unless someone already did: True means "send it".
 
         A conditional put on (rdv, event#channel#recipient#extra): a redelivered message
-        or an overlapping sweep finds the item there and sends nothing."""
+        or an overlapping sweep finds the item there and sends nothing, unless the last
+        try failed and asked for another (`retry`)."""
         item = ReceiptModel(
             rdv_id=receipt.rdv_id,
             send_key=receipt.send_key,
@@ -55,7 +56,10 @@ class ReceiptRepository:
             at=receipt.at,
         )
         try:
-            item.save(condition=ReceiptModel.send_key.does_not_exist())
+            item.save(
+                condition=ReceiptModel.send_key.does_not_exist()
+                | (ReceiptModel.outcome == ReceiptOutcome.RETRY.value)
+            )
         except PutError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 return False

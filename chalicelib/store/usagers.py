@@ -92,6 +92,10 @@ class UsagerRepository:
             condition=UsagerModel.id.exists(),
         )
 
+    def ids_by_email(self, email: str) -> list[str]:
+        """Usagers (of any organisation) with this e-mail address."""
+        return [i.id for i in UsagerModel.by_email.query(email)]
+
     def mark_email_invalid(self, usager_id: str) -> None:
         UsagerModel(id=usager_id).update(
             actions=[UsagerModel.email_invalid.set(True)], condition=UsagerModel.id.exists()

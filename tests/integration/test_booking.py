@@ -16,7 +16,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.models import RdvStatus
 from chalicelib.services import availability, booking, manage
-from chalicelib.services.booking import BookingRequest, Person, hash_token
+from chalicelib.services.booking import BookingRequest, Person
+from chalicelib.services.tokens import hash_token
 from chalicelib.store.booking import BookingRepository
 from tests.integration.conftest import NOW, TUESDAY_9H
 

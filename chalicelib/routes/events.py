@@ -1,0 +1,58 @@
+"""Event handlers: the reminder sweep (EventBridge), the notification queue's consumer
+(SQS) and SES's bounces and complaints (SNS). Each runs at least once: the services
+they call are idempotent."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+from chalice import Blueprint, Rate
+
+from chalicelib.web.lazy import lazy
+
+notifications = lazy("chalicelib.services.notifications")
+context = lazy("chalicelib.services.context")
+
+log = logging.getLogger(__name__)
+events = Blueprint(__name__)
+
+# Names fixed when the app is packaged (`.chalice/config.json` sets them per stage).
+NOTIFICATIONS_QUEUE = os.environ.get("RDVSOL_NOTIFICATIONS_QUEUE", "rdvsol-local-notifications")
+SES_FEEDBACK_TOPIC = os.environ.get("RDVSOL_SES_FEEDBACK_TOPIC", "rdvsol-local-ses-feedback")
+
+
+def _time_left_ms() -> int:
+    lambda_context = events.lambda_context
+    if lambda_context is None:
+        return 60_000
+    return lambda_context.get_remaining_time_in_millis()
+
+
+@events.schedule(Rate(5, unit=Rate.MINUTES))
+def reminder_sweep(event):
+    result = notifications.send_due_reminders(context.store(), context.now(), _time_left_ms)
+    log.info("reminder sweep: %s queued, finished=%s", result.queued, result.finished)
+    return {"queued": result.queued, "finished": result.finished}
+
+
+@events.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10)
+def deliver_notifications(event):
+    store, senders = context.store(), None
+    failed = 0
+    for record in event:
+        senders = senders or notifications.Senders.from_store(store)
+        attempt = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", 1))
+        try:
+            notifications.deliver(store, json.loads(record.body), context.now(), attempt, senders)
+        except notifications.DeliveryFailed:
+            failed += 1
+    if failed:
+        # The whole batch comes back; what was sent is skipped thanks to the receipts.
+        raise RuntimeError(f"{failed} notification(s) to retry")
+
+
+@events.on_sns_message(topic=SES_FEEDBACK_TOPIC)
+def ses_feedback(event):
+    notifications.handle_ses_feedback(context.store(), json.loads(event.message))

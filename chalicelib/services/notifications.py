@@ -1,0 +1,364 @@
+"""Confirmations, changes, cancellations and reminders by SMS and e-mail.
+
+The use cases hand a message per (rdv, event) to the SQS queue and return: a web
+request never waits for SNS or SES. The queue's consumer (`deliver`) sends each
+channel once: before calling SNS or SES it claims the (rdv, event, channel, recipient)
+send with a conditional write, so a redelivered message, two overlapping sweeps or a
+retried Lambda never send twice. Every send leaves a receipt agents can see.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.models import (
+    Channel,
+    CreatedBy,
+    Lieu,
+    LocationType,
+    Motif,
+    NotificationEvent,
+    NotificationReceipt,
+    Organisation,
+    Rdv,
+    RdvStatus,
+    ReceiptOutcome,
+    Service,
+    Usager,
+)
+from chalicelib.domain.reminders import plan_reminders
+from chalicelib.notify import messages, queue
+from chalicelib.notify.email import EmailSender, build_message
+from chalicelib.notify.ics import rdv_calendar
+from chalicelib.notify.sms import SmsSender
+from chalicelib.services.availability import tz_of
+from chalicelib.services.tokens import manage_token
+from chalicelib.store import Store
+from chalicelib.store.notifications import receipt_key
+
+log = logging.getLogger(__name__)
+
+# Events an agent of the rdv hears about (when it was the usager's doing).
+AGENT_EVENTS = {
+    NotificationEvent.RDV_CREATED,
+    NotificationEvent.RDV_DATE_UPDATED,
+    NotificationEvent.RDV_CANCELLED,
+}
+CANCELLING_EVENTS = {NotificationEvent.RDV_CANCELLED, NotificationEvent.RDV_REVOKED}
+
+
+# --- what the use cases call --------------------------------------------------------------
+
+
+def message_for(rdv: Rdv, event: NotificationEvent, extra: str = "") -> dict[str, Any]:
+    return {"rdv_id": rdv.id, "event": event.value, "extra": extra}
+
+
+def announce(store: Store, rdv: Rdv, event: NotificationEvent, extra: str = "") -> None:
+    """Queue the notifications of an event. A queue failure is logged, not raised: the
+    rdv is already written, and the usager sees the confirmation page anyway."""
+    try:
+        queue.enqueue(store.settings, [message_for(rdv, event, extra)])
+    except Exception:
+        log.exception("could not queue %s of rdv %s", event.value, rdv.id)
+
+
+def plan(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
+    """(Re)plan the reminders of a rdv: the old plan goes, the new one follows its time."""
+    store.reminders.delete_of_rdv(rdv.id)
+    if rdv.status is RdvStatus.UNKNOWN:
+        store.reminders.plan(plan_reminders(rdv, motif.reminder_offsets_minutes, now, tz_of(store)))
+
+
+def after_booking(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
+    plan(store, rdv, motif, now)
+    announce(store, rdv, NotificationEvent.RDV_CREATED)
+
+
+def after_move(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
+    plan(store, rdv, motif, now)
+    announce(store, rdv, NotificationEvent.RDV_DATE_UPDATED, extra=str(rdv.sequence))
+
+
+def after_cancellation(store: Store, rdv: Rdv, event: NotificationEvent) -> None:
+    store.reminders.delete_of_rdv(rdv.id)
+    announce(store, rdv, event)
+
+
+# --- the reminder sweep (EventBridge schedule) ----------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    queued: int
+    finished: bool  # False when it stopped for lack of time; the next run goes on
+
+
+def send_due_reminders(
+    store: Store,
+    now: datetime,
+    time_left_ms: Callable[[], int],
+    reserve_ms: int = 10_000,
+    batch: int = 10,
+) -> SweepResult:
+    """Queue every reminder due by now, a page at a time, and take each out of the due
+    index; stop while `reserve_ms` of the Lambda's time is left."""
+    queued, pending = 0, []
+
+    def flush() -> None:
+        nonlocal queued
+        if not pending:
+            return
+        queue.enqueue(
+            store.settings,
+            [
+                {
+                    "rdv_id": r.rdv_id,
+                    "event": NotificationEvent.RDV_UPCOMING_REMINDER.value,
+                    "extra": str(r.offset_minutes),
+                    "due_at": r.due_at.isoformat(),
+                }
+                for r in pending
+            ],
+        )
+        for reminder in pending:
+            store.reminders.mark_handled(reminder.rdv_id, reminder.offset_minutes)
+        queued += len(pending)
+        pending.clear()
+
+    for reminder in store.reminders.due_before(now):
+        if time_left_ms() < reserve_ms:
+            flush()
+            return SweepResult(queued, finished=False)
+        pending.append(reminder)
+        if len(pending) >= batch:
+            flush()
+    flush()
+    return SweepResult(queued, finished=True)
+
+
+# --- the queue's consumer (SQS) ----------------------------------------------------------------
+
+
+@dataclass
+class Senders:
+    sms: SmsSender
+    email: EmailSender
+
+    @classmethod
+    def from_store(cls, store: Store) -> Senders:
+        return cls(SmsSender(store.settings), EmailSender(store.settings))
+
+
+class DeliveryFailed(Exception):
+    """A provider failed and another try is due: SQS delivers the message again."""
+
+
+def deliver(
+    store: Store, message: dict[str, Any], now: datetime, attempt: int, senders: Senders
+) -> list[NotificationReceipt]:
+    """Send what one queue message asks for, each channel at most once."""
+    rdv = store.rdvs.get(message["rdv_id"])
+    event = NotificationEvent(message["event"])
+    extra = str(message.get("extra", ""))
+    if rdv is None or not _still_relevant(store, rdv, event, message):
+        return []
+    context = _context(store, rdv)
+    if context is None:
+        return []
+    facts, usager = context.facts, context.contact
+    sends = []
+    if usager is not None:
+        if usager.phone and usager.notify_sms:
+            sends.append((Channel.SMS, usager.phone, lambda: _sms(senders, event, facts, usager)))
+        if usager.email and usager.notify_email and not usager.email_invalid:
+            sends.append(
+                (Channel.EMAIL, usager.email, lambda: _email(store, senders, event, rdv, context))
+            )
+    if event in AGENT_EVENTS and rdv.created_by is CreatedBy.USAGER:
+        agent = store.agents.get(rdv.agent_id)
+        if agent is not None and agent.notify_on_online_booking:
+            sends.append(
+                (
+                    Channel.EMAIL,
+                    agent.email,
+                    lambda: _agent_email(store, senders, event, facts, agent.email),
+                )
+            )
+    receipts, retry = [], False
+    for channel, recipient, send in sends:
+        receipt, wants_retry = _send_once(
+            store, rdv, event, channel, recipient, extra, send, now, attempt
+        )
+        retry = retry or wants_retry
+        if receipt is not None:
+            receipts.append(receipt)
+    if retry:
+        raise DeliveryFailed(f"{event.value} of rdv {rdv.id}: a provider failed, retry later")
+    return receipts
+
+
+def _send_once(store, rdv, event, channel, recipient, extra, send, now, attempt):
+    key = receipt_key(event, channel, recipient, extra)
+    claim = NotificationReceipt(
+        rdv_id=rdv.id,
+        event=event,
+        channel=channel,
+        recipient=recipient,
+        outcome=ReceiptOutcome.CLAIMED,
+        at=now,
+        send_key=key,
+    )
+    if not store.receipts.claim(claim):
+        return None, False  # already sent (or being sent) by another delivery
+    try:
+        provider_id = send()
+    except Exception as error:  # any provider failure: throttling, network, refusal
+        last = attempt >= store.settings.max_delivery_attempts
+        outcome = ReceiptOutcome.FAILED if last else ReceiptOutcome.RETRY
+        log.warning(
+            "%s %s of rdv %s failed (try %s): %s",
+            channel.value,
+            event.value,
+            rdv.id,
+            attempt,
+            type(error).__name__,
+        )
+        store.receipts.record_outcome(rdv.id, key, outcome, now, error=type(error).__name__)
+        return None, not last
+    outcome = ReceiptOutcome.SENT if provider_id else ReceiptOutcome.SKIPPED
+    store.receipts.record_outcome(rdv.id, key, outcome, now, provider_message_id=provider_id)
+    return claim, False
+
+
+def _still_relevant(store: Store, rdv: Rdv, event: NotificationEvent, message: dict) -> bool:
+    if event in CANCELLING_EVENTS:
+        return not rdv.status.blocks_time
+    if rdv.status is not RdvStatus.UNKNOWN:
+        return False  # cancelled meanwhile: no confirmation, no reminder
+    if event is NotificationEvent.RDV_DATE_UPDATED:
+        return str(rdv.sequence) == str(message.get("extra", ""))  # only the latest move
+    if event is NotificationEvent.RDV_UPCOMING_REMINDER:
+        # A reminder queued before a move is for the old time: the plan has changed.
+        planned = {str(r.offset_minutes): r for r in store.reminders.of_rdv(rdv.id)}
+        reminder = planned.get(str(message.get("extra")))
+        return reminder is not None and reminder.due_at.isoformat() == message.get("due_at")
+    return True
+
+
+@dataclass
+class _Context:
+    motif: Motif
+    organisation: Organisation
+    service: Service | None
+    lieu: Lieu | None
+    facts: messages.RdvFacts
+    contact: Usager | None
+
+
+def _context(store: Store, rdv: Rdv) -> _Context | None:
+    motif = store.catalogue.get_motif(rdv.motif_id)
+    organisation = store.catalogue.get_organisation(rdv.organisation_id)
+    if motif is None or organisation is None:
+        return None
+    service = store.catalogue.get_service(rdv.service_id)
+    lieu = store.catalogue.get_lieu(rdv.lieu_id) if rdv.lieu_id else None
+    base = store.settings.base_url.rstrip("/")
+    if motif.location_type is LocationType.PHONE:
+        where = where_full = "par téléphone"
+    elif motif.location_type is LocationType.HOME:
+        where = where_full = "à votre domicile"
+    else:
+        where = lieu.name if lieu else organisation.name
+        where_full = f"{lieu.name}, {lieu.address}" if lieu else organisation.address
+    facts = messages.RdvFacts(
+        service=service.name if service else "",
+        organisation=organisation.name,
+        organisation_phone=organisation.phone,
+        starts_at=rdv.starts_at,
+        duration=rdv.duration_minutes,
+        where=where,
+        where_full=where_full,
+        manage_url=f"{base}/r/{manage_token(rdv.id, store.settings.secret_key)}",
+        rebook_url=f"{base}/mds/{organisation.id}",
+    )
+    return _Context(motif, organisation, service, lieu, facts, _contact_of(store, rdv))
+
+
+def _contact_of(store: Store, rdv: Rdv) -> Usager | None:
+    """Who is told: the usager, or for a child the responsable holding the contact."""
+    for usager in store.usagers.get_many(list(rdv.usager_ids)):
+        if usager.responsable_id:
+            responsable = store.usagers.get(usager.responsable_id)
+            if responsable is not None:
+                return responsable
+        if usager.phone or usager.email:
+            return usager
+    return None
+
+
+def _sms(senders: Senders, event: NotificationEvent, facts, usager: Usager) -> str | None:
+    if senders.sms.is_opted_out(usager.phone):
+        return None  # recorded as skipped
+    return senders.sms.send(usager.phone, messages.sms_text(event, facts))
+
+
+def _email(store: Store, senders: Senders, event, rdv: Rdv, context: _Context) -> str:
+    subject, text, html = messages.email_parts(event, context.facts)
+    cancelled = event in CANCELLING_EVENTS
+    ics = rdv_calendar(
+        rdv,
+        context.motif,
+        context.organisation,
+        context.service,
+        context.lieu,
+        context.facts.manage_url,
+        rdv.created_at,
+        cancelled=cancelled,
+    )
+    message = build_message(
+        sender=store.settings.email_sender,
+        to=context.contact.email,
+        subject=subject,
+        text=text,
+        html=html,
+        ics=ics,
+        ics_method="CANCEL" if cancelled else "PUBLISH",
+    )
+    return senders.email.send(message)
+
+
+def _agent_email(store: Store, senders: Senders, event, facts, address: str) -> str:
+    subject, text, html = messages.agent_email_parts(event, facts)
+    message = build_message(
+        sender=store.settings.email_sender, to=address, subject=subject, text=text, html=html
+    )
+    return senders.email.send(message)
+
+
+# --- SES feedback (SNS topic) --------------------------------------------------------------------
+
+
+def handle_ses_feedback(store: Store, notification: dict[str, Any]) -> list[str]:
+    """A bounce or a complaint: the address is marked invalid and no longer used.
+    Returns the usager ids marked. Transient bounces are not the address's fault."""
+    kind = notification.get("notificationType") or notification.get("eventType")
+    addresses: list[str] = []
+    if kind == "Bounce":
+        bounce = notification.get("bounce") or {}
+        if bounce.get("bounceType") == "Transient":
+            return []
+        addresses = [r.get("emailAddress", "") for r in bounce.get("bouncedRecipients", [])]
+    elif kind == "Complaint":
+        complaint = notification.get("complaint") or {}
+        addresses = [r.get("emailAddress", "") for r in complaint.get("complainedRecipients", [])]
+    marked = []
+    for address in filter(None, addresses):
+        for usager_id in store.usagers.ids_by_email(address.strip()):
+            store.usagers.mark_email_invalid(usager_id)
+            marked.append(usager_id)
+    return marked

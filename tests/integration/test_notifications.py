@@ -1,0 +1,263 @@
+"""The notification pipeline on moto: queue -> consumer -> SNS / SES, exactly once."""
+
+from __future__ import annotations
+
+import email
+import json
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+
+from chalicelib.domain.models import Channel, ReceiptOutcome
+from chalicelib.services import booking, manage, notifications
+from chalicelib.settings import get_settings
+from tests.integration.conftest import NOW, TUESDAY_9H
+from tests.integration.test_booking import request_for
+
+REGION = "eu-west-3"
+
+
+def sns_backend():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns import sns_backends
+
+    return sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+
+def sent_sms() -> list[tuple[str, str]]:
+    return list(sns_backend().sms_messages.values())
+
+
+def sent_emails() -> list[email.message.EmailMessage]:
+    from email import policy
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    return [
+        email.message_from_string(m.raw_data, policy=policy.default) for m in backend.sent_messages
+    ]
+
+
+def drain(store) -> list[dict]:
+    """Every message waiting in the notification queue (deleted once read)."""
+    from chalicelib.notify.clients import client
+    from chalicelib.notify.queue import queue_url
+
+    sqs, url, bodies = client("sqs", store.settings), queue_url(store.settings), []
+    while True:
+        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+        messages = answer.get("Messages", [])
+        if not messages:
+            return bodies
+        for m in messages:
+            bodies.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def deliver_all(store, bodies, now=NOW, attempt=1):
+    senders = notifications.Senders.from_store(store)
+    for body in bodies:
+        notifications.deliver(store, body, now, attempt, senders)
+
+
+@pytest.fixture
+def booked(store, pilot):
+    return booking.book_rdv(store, request_for(pilot), NOW)
+
+
+def test_a_booking_queues_its_confirmation_and_the_consumer_sends_sms_and_email(store, booked):
+    bodies = drain(store)
+    assert bodies == [{"rdv_id": booked.rdv.id, "event": "rdv_created", "extra": ""}]
+    deliver_all(store, bodies)
+    [(phone, text)] = sent_sms()
+    assert phone == "+33612345678"
+    assert text.startswith("RDV PMI confirmé le mar. 01/12 à 9h00, MDS Test")
+    assert f"https://rdv.example.fr/r/{booked.manage_token}" in text
+    assert "nourrisson" not in text.lower()
+    [message] = [m for m in sent_emails() if m["To"] == "amandine@example.org"]
+    assert message["To"] == "amandine@example.org"
+    assert "mardi 1er décembre 2026 à 9h00" in message["Subject"]
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert {"text/plain", "text/html", "text/calendar"} <= set(parts)
+    calendar = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == TUESDAY_9H
+    assert "nourrisson" not in message.as_string().lower()
+    receipts = store.receipts.of_rdv(booked.rdv.id)
+    assert {(r.channel, r.outcome) for r in receipts} >= {
+        (Channel.SMS, ReceiptOutcome.SENT),
+        (Channel.EMAIL, ReceiptOutcome.SENT),
+    }
+    assert all(r.provider_message_id for r in receipts if r.outcome is ReceiptOutcome.SENT)
+
+
+def test_a_message_delivered_twice_sends_once(store, booked):
+    bodies = drain(store)
+    deliver_all(store, bodies + bodies)
+    assert len(sent_sms()) == 1
+    usager_emails = [m for m in sent_emails() if m["To"] == "amandine@example.org"]
+    assert len(usager_emails) == 1
+
+
+def test_the_agent_hears_of_an_online_booking(store, booked):
+    deliver_all(store, drain(store))
+    agent = store.agents.get(booked.rdv.agent_id)
+    [to_agent] = [m for m in sent_emails() if m["To"] == agent.email]
+    assert "Nouveau rendez-vous pris en ligne" in to_agent["Subject"]
+
+
+def test_reminders_are_swept_once_and_sent_once(store, booked):
+    deliver_all(store, drain(store))
+    before = len(sent_sms())
+    due_time = TUESDAY_9H - timedelta(days=1)  # the day-before reminder is due
+    first = notifications.send_due_reminders(store, due_time, lambda: 60_000)
+    second = notifications.send_due_reminders(store, due_time, lambda: 60_000)
+    assert (first.queued, second.queued) == (2, 0)  # 2 days and 1 day before
+    bodies = drain(store)
+    deliver_all(store, bodies + bodies, now=due_time)
+    reminders = [t for _, t in sent_sms()[before:]]
+    assert len(reminders) == 2
+    assert all(t.startswith("Rappel : RDV PMI le mar. 01/12 à 9h00") for t in reminders)
+
+
+def test_overlapping_sweeps_queue_twice_but_send_once(store, booked):
+    deliver_all(store, drain(store))
+    due_time = TUESDAY_9H - timedelta(days=1)
+    from chalicelib.notify import queue
+
+    # Two sweeps read the same due reminders before either marks them handled.
+    due = list(store.reminders.due_before(due_time))
+    message = [
+        {"rdv_id": r.rdv_id, "event": "rdv_upcoming_reminder", "extra": str(r.offset_minutes),
+         "due_at": r.due_at.isoformat()}
+        for r in due
+    ]  # fmt: skip
+    queue.enqueue(store.settings, message + message)
+    before = len(sent_sms())
+    deliver_all(store, drain(store), now=due_time)
+    assert len(sent_sms()) - before == 2
+
+
+def test_a_cancelled_rdv_gets_its_cancellation_and_no_reminder(store, booked):
+    deliver_all(store, drain(store))
+    manage.cancel_by_usager(store, booked.manage_token, NOW + timedelta(hours=1))
+    bodies = drain(store)
+    assert [b["event"] for b in bodies] == ["rdv_cancelled"]
+    deliver_all(store, bodies)
+    assert "annulé" in sent_sms()[-1][1]
+    cancel_mail = [m for m in sent_emails() if m["To"] == "amandine@example.org"][-1]
+    parts = {p.get_content_type(): p for p in cancel_mail.walk()}
+    assert "METHOD:CANCEL" in parts["text/calendar"].get_payload(decode=True).decode()
+    sweep = notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
+    assert sweep.queued == 0
+
+
+def test_a_reminder_queued_before_a_move_is_not_sent_for_the_old_time(store, booked):
+    deliver_all(store, drain(store))
+    due_time = TUESDAY_9H - timedelta(days=1)
+    notifications.send_due_reminders(store, due_time, lambda: 60_000)
+    stale = drain(store)
+    manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=7), NOW)
+    moved = drain(store)
+    assert [b["event"] for b in moved] == ["rdv_date_updated"]
+    before = len(sent_sms())
+    deliver_all(store, stale + moved, now=due_time)
+    texts = [t for _, t in sent_sms()[before:]]
+    assert len(texts) == 1 and texts[0].startswith("RDV PMI déplacé au mar. 08/12 à 9h00")
+
+
+def test_a_bounce_marks_the_address_invalid_and_it_is_no_longer_used(store, booked):
+    deliver_all(store, drain(store))
+    notifications.handle_ses_feedback(
+        store,
+        {
+            "notificationType": "Bounce",
+            "bounce": {
+                "bounceType": "Permanent",
+                "bouncedRecipients": [{"emailAddress": "amandine@example.org"}],
+            },
+        },
+    )
+    [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
+    assert usager.email_invalid is True
+    mails = len(sent_emails())
+    notifications.send_due_reminders(store, TUESDAY_9H - timedelta(days=1), lambda: 60_000)
+    deliver_all(store, drain(store), now=TUESDAY_9H - timedelta(days=1))
+    assert [m["To"] for m in sent_emails()[mails:]] == []
+
+
+def test_an_opted_out_phone_gets_no_sms(store, pilot):
+    # moto reports numbers ending in 99 as opted out of SMS.
+    opted_out = booking.book_rdv(store, request_for(pilot, phone="+33612345699"), NOW)
+    deliver_all(store, drain(store))
+    assert sent_sms() == []
+    sms = [r for r in store.receipts.of_rdv(opted_out.rdv.id) if r.channel is Channel.SMS]
+    assert [r.outcome for r in sms] == [ReceiptOutcome.SKIPPED]
+
+
+def test_no_consent_no_sms(store, pilot):
+    booking.book_rdv(store, request_for(pilot, notify_sms=False), NOW)
+    deliver_all(store, drain(store))
+    assert sent_sms() == []
+    assert len([m for m in sent_emails() if m["To"] == "amandine@example.org"]) == 1
+
+
+def test_a_failing_provider_is_retried_then_marked_failed(store, booked, monkeypatch):
+    bodies = drain(store)
+    senders = notifications.Senders.from_store(store)
+
+    def broken(*_args, **_kwargs):
+        raise ConnectionError("SNS unreachable")
+
+    monkeypatch.setattr(senders.sms, "send", broken)
+    with pytest.raises(notifications.DeliveryFailed):
+        notifications.deliver(store, bodies[0], NOW, 1, senders)
+    sms = [r for r in store.receipts.of_rdv(booked.rdv.id) if r.channel is Channel.SMS]
+    assert [r.outcome for r in sms] == [ReceiptOutcome.RETRY]
+    last = get_settings().max_delivery_attempts
+    notifications.deliver(store, bodies[0], NOW, last, senders)  # the last try: no raise
+    sms = [r for r in store.receipts.of_rdv(booked.rdv.id) if r.channel is Channel.SMS]
+    assert [r.outcome for r in sms] == [ReceiptOutcome.FAILED]
+    assert len([m for m in sent_emails() if m["To"] == "amandine@example.org"]) == 1
+
+
+def test_the_sweep_stops_before_the_lambda_timeout(store, pilot):
+    for i in range(5):
+        booking.book_rdv(
+            store, request_for(pilot, starts_at=TUESDAY_9H + timedelta(minutes=30 * i),
+                               phone=f"+3361234560{i}"), NOW
+        )  # fmt: skip
+    drain(store)
+    budget = iter([60_000, 60_000, 60_000] + [1_000] * 100)
+    result = notifications.send_due_reminders(
+        store, TUESDAY_9H, lambda: next(budget), reserve_ms=5_000, batch=1
+    )
+    assert result.finished is False and result.queued == 3
+    rest = notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
+    assert (rest.finished, rest.queued) == (True, 7)  # 5 rdvs x 2 reminders in all
+
+
+def test_handlers_run_through_chalice_events(client, store, booked):
+    """The SQS consumer and the SNS feedback handler, invoked as Lambda would."""
+    from chalicelib.routes.events import NOTIFICATIONS_QUEUE
+
+    bodies = drain(store)
+    event = client.events.generate_sqs_event(
+        message_bodies=[json.dumps(b) for b in bodies], queue_name=NOTIFICATIONS_QUEUE
+    )
+    client.lambda_.invoke("deliver_notifications", event)
+    assert len(sent_sms()) == 1
+    feedback = client.events.generate_sns_event(
+        message=json.dumps(
+            {
+                "notificationType": "Complaint",
+                "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]},
+            }
+        )
+    )
+    client.lambda_.invoke("ses_feedback", feedback)
+    [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
+    assert usager.email_invalid
