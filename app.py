@@ -3,8 +3,10 @@
 from chalice import Chalice
 
 from chalicelib.routes.events import events
+from chalicelib.routes.local import local
 from chalicelib.routes.public import public
 
 app = Chalice(app_name="rdv-solidarites")
 app.register_blueprint(public)
 app.register_blueprint(events)
+app.register_blueprint(local)

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     localenv.apply(localenv.local_environment(args.host, args.port, args.moto_port))
 
-    moto = app_server = scheduler = None
+    moto = app_server = scheduler = poller = None
     try:
         moto = start_moto(args.host, args.moto_port)
         from chalicelib.settings import get_settings
@@ -92,10 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             summary = load_demo_data(get_store(settings), date.today())
         app_server, app = start_app_server(args.host, args.port)
         if not args.no_scheduler:
-            from devtools.scheduler import SchedulerLoop
+            from chalicelib.notify.clients import client
+            from devtools.scheduler import QueuePoller, SchedulerLoop
 
             scheduler = SchedulerLoop(app)
             scheduler.start()
+            poller = QueuePoller(app, client("sqs", settings))
+            poller.start()
         print()
         print(f"RDV Solidarités tourne sur http://{args.host}:{args.port}/")
         if summary:
@@ -104,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" {summary.rdvs} rendez-vous. Essayez le code postal 62100 ou 62290."
             )
             print(f"Agent de démonstration : {summary.agent_email} / {summary.agent_password}")
+        print(f"SMS et e-mails envoyés : http://{args.host}:{args.port}/local/envois")
         print(f"AWS simulé (moto) : http://{args.host}:{args.moto_port}/moto-api/")
         print("Ctrl-C pour tout arrêter.", flush=True)
         while True:
@@ -113,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if scheduler:
             scheduler.stop()
+        if poller:
+            poller.stop()
+            poller.join(timeout=5)
         if app_server:
             app_server.server.shutdown()
             app_server.server.server_close()

@@ -149,3 +149,77 @@ class SchedulerLoop(threading.Thread):
 
     def stop(self) -> None:
         self._stop.set()
+
+
+class QueuePoller(threading.Thread):
+    """Plays Lambda's SQS event source locally: polls the queues of the app's
+    `@app.on_sqs_message` handlers and calls them with SQS events; messages are deleted
+    when the handler returns, left for redelivery when it raises (as on AWS)."""
+
+    def __init__(self, app: Any, sqs: Any, wait_seconds: int = 1) -> None:
+        super().__init__(name="local-sqs", daemon=True)
+        from chalice.app import SQSEventConfig
+
+        self.sqs = sqs
+        self.wait_seconds = wait_seconds
+        self._stop = threading.Event()
+        self.handlers = [
+            (source.queue, app.handler_map[source.name], source.batch_size or 10)
+            for source in app.event_sources
+            if isinstance(source, SQSEventConfig)
+        ]
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            busy = False
+            for queue_name, handler, batch in self.handlers:
+                try:
+                    busy |= self.poll_once(queue_name, handler, batch)
+                except Exception:
+                    log.exception("local SQS polling of %s failed", queue_name)
+                    self._stop.wait(2)
+            if not busy:
+                self._stop.wait(0.5)
+
+    def poll_once(self, queue_name: str, handler: Any, batch: int) -> bool:
+        url = self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+        answer = self.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(batch, 10),
+            WaitTimeSeconds=self.wait_seconds,
+            AttributeNames=["All"],
+        )
+        messages = answer.get("Messages", [])
+        if not messages:
+            return False
+        event = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": m.get("Attributes", {}),
+                    "messageAttributes": {},
+                    "md5OfBody": m.get("MD5OfBody", ""),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": f"arn:aws:sqs:eu-west-3:123456789012:{queue_name}",
+                    "awsRegion": "eu-west-3",
+                }
+                for m in messages
+            ]
+        }
+        try:
+            handler(event, LocalContext(queue_name))
+        except Exception:
+            log.warning("handler of %s failed: the messages will come back", queue_name)
+            return True
+        self.sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ],
+        )
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()

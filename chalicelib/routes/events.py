@@ -23,16 +23,17 @@ NOTIFICATIONS_QUEUE = os.environ.get("RDVSOL_NOTIFICATIONS_QUEUE", "rdvsol-local
 SES_FEEDBACK_TOPIC = os.environ.get("RDVSOL_SES_FEEDBACK_TOPIC", "rdvsol-local-ses-feedback")
 
 
-def _time_left_ms() -> int:
-    lambda_context = events.lambda_context
+def _time_left(event):
+    """Milliseconds left before the Lambda timeout (a generous minute without a context)."""
+    lambda_context = getattr(event, "context", None)
     if lambda_context is None:
-        return 60_000
-    return lambda_context.get_remaining_time_in_millis()
+        return lambda: 60_000
+    return lambda_context.get_remaining_time_in_millis
 
 
 @events.schedule(Rate(5, unit=Rate.MINUTES))
 def reminder_sweep(event):
-    result = notifications.send_due_reminders(context.store(), context.now(), _time_left_ms)
+    result = notifications.send_due_reminders(context.store(), context.now(), _time_left(event))
     log.info("reminder sweep: %s queued, finished=%s", result.queued, result.finished)
     return {"queued": result.queued, "finished": result.finished}
 
