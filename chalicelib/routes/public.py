@@ -247,6 +247,20 @@ def cancel(token):
     return _manage_page(managed, token)
 
 
+@public.route("/r/{token}/preferences", methods=["POST"], content_types=FORM)
+@html_errors
+def preferences(token):
+    data = form_data(_request().raw_body)
+    managed = manage.set_preferences(
+        context.store(),
+        token,
+        sms=data.get("sms") == "oui",
+        email=data.get("email") == "oui",
+        now=context.now(),
+    )
+    return _manage_page(managed, token, preferences_saved=True)
+
+
 @public.route("/r/{token}/deplacer", methods=["GET"])
 @html_errors
 def move_page(token):

@@ -42,6 +42,18 @@ class ManagedRdv:
     organisation: Organisation
     lieu: Lieu | None
     can_change: bool
+    preferences: ContactPreferences | None = None
+
+
+@dataclass(frozen=True)
+class ContactPreferences:
+    """Which channels the person told about this rdv receives (never the addresses)."""
+
+    usager_id: str
+    has_phone: bool
+    has_email: bool
+    sms: bool
+    email: bool
 
 
 def rdv_for_token(store: Store, token: str, now: datetime) -> ManagedRdv:
@@ -65,7 +77,31 @@ def rdv_for_token(store: Store, token: str, now: datetime) -> ManagedRdv:
         organisation=organisation,
         lieu=store.catalogue.get_lieu(rdv.lieu_id) if rdv.lieu_id else None,
         can_change=usager_can_change(rdv, motif, now),
+        preferences=_preferences(store, rdv),
     )
+
+
+def _preferences(store: Store, rdv: Rdv) -> ContactPreferences | None:
+    contact = notifications.contact_of(store, rdv)
+    if contact is None:
+        return None
+    return ContactPreferences(
+        usager_id=contact.id,
+        has_phone=bool(contact.phone),
+        has_email=bool(contact.email) and not contact.email_invalid,
+        sms=contact.notify_sms,
+        email=contact.notify_email,
+    )
+
+
+def set_preferences(store: Store, token: str, sms: bool, email: bool, now: datetime) -> ManagedRdv:
+    """Opt in or out of SMS and e-mails (checked before every send). France's
+    alphanumeric senders cannot receive STOP: this link is the way to stop them."""
+    managed = rdv_for_token(store, token, now)
+    if managed.preferences is None:
+        raise NotFound("Ce rendez-vous n’a pas de coordonnées à modifier.")
+    store.usagers.set_notification_preferences(managed.preferences.usager_id, sms=sms, email=email)
+    return rdv_for_token(store, token, now)
 
 
 def cancel_by_usager(store: Store, token: str, now: datetime) -> ManagedRdv:

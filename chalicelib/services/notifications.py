@@ -286,10 +286,10 @@ def _context(store: Store, rdv: Rdv) -> _Context | None:
         manage_url=f"{base}/r/{manage_token(rdv.id, store.settings.secret_key)}",
         rebook_url=f"{base}/mds/{organisation.id}",
     )
-    return _Context(motif, organisation, service, lieu, facts, _contact_of(store, rdv))
+    return _Context(motif, organisation, service, lieu, facts, contact_of(store, rdv))
 
 
-def _contact_of(store: Store, rdv: Rdv) -> Usager | None:
+def contact_of(store: Store, rdv: Rdv) -> Usager | None:
     """Who is told: the usager, or for a child the responsable holding the contact."""
     for usager in store.usagers.get_many(list(rdv.usager_ids)):
         if usager.responsable_id:

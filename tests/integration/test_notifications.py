@@ -261,3 +261,22 @@ def test_handlers_run_through_chalice_events(client, store, booked):
     client.lambda_.invoke("ses_feedback", feedback)
     [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
     assert usager.email_invalid
+
+
+def test_opting_out_through_the_private_link_stops_the_sms(client, store, booked):
+    drain(store)
+    page = client.http.get(f"/r/{booked.manage_token}").body.decode()
+    assert 'action="/r/' in page and "par SMS" in page and "par e-mail" in page
+    answer = client.http.post(
+        f"/r/{booked.manage_token}/preferences",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body="email=oui",
+    )
+    assert "Vos choix sont enregistrés" in answer.body.decode()
+    [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
+    assert (usager.notify_sms, usager.notify_email) == (False, True)
+    due_time = TUESDAY_9H - timedelta(days=1)
+    notifications.send_due_reminders(store, due_time, lambda: 60_000)
+    deliver_all(store, drain(store), now=due_time)
+    assert sent_sms() == []
+    assert any(m["Subject"].startswith("Rappel") for m in sent_emails())
