@@ -40,6 +40,9 @@ def moto_store():
     with mock_aws():
         reset()
         create_tables(get_settings())
+        from chalicelib.notify.setup import ensure_local_messaging
+
+        ensure_local_messaging(get_settings())
         yield get_store()
         reset()
 

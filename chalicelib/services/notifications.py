@@ -126,7 +126,7 @@ def send_due_reminders(
             ],
         )
         for reminder in pending:
-            store.reminders.mark_handled(reminder.rdv_id, reminder.offset_minutes)
+            store.reminders.mark_handled(reminder)
         queued += len(pending)
         pending.clear()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.domain.models import (
     Channel,
@@ -127,11 +127,19 @@ class ReminderRepository:
                     due_at=item.due_at,
                 )
 
-    def mark_handled(self, rdv_id: str, offset_minutes: int) -> None:
-        """Take the reminder out of the due index (sent, skipped or cancelled)."""
-        ReminderModel(rdv_id=rdv_id, offset_minutes=offset_minutes).update(
-            actions=[ReminderModel.pending.remove()]
-        )
+    def mark_handled(self, reminder: Reminder) -> bool:
+        """Take the reminder out of the due index, unless it was re-planned meanwhile
+        (a move writes the same key with another due time: that one must stay due)."""
+        try:
+            ReminderModel(rdv_id=reminder.rdv_id, offset_minutes=reminder.offset_minutes).update(
+                actions=[ReminderModel.pending.remove()],
+                condition=ReminderModel.due_at == reminder.due_at,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def delete_of_rdv(self, rdv_id: str) -> None:
         with ReminderModel.batch_write() as batch:

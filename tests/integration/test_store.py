@@ -296,10 +296,13 @@ def test_reminders_due_before_a_time(store):
     store.reminders.plan(reminders)
     due = list(store.reminders.due_before(base + timedelta(minutes=55), limit_per_shard=2))
     assert sorted(r.rdv_id for r in due) == [f"r{i}" for i in range(6)]
-    store.reminders.mark_handled("r0", 1440)
+    assert store.reminders.mark_handled(next(r for r in due if r.rdv_id == "r0")) is True
+    stale = Reminder(rdv_id="r1", offset_minutes=1440, due_at=base)  # re-planned since
+    assert store.reminders.mark_handled(stale) is False
     due = list(store.reminders.due_before(base + timedelta(minutes=55)))
     assert sorted(r.rdv_id for r in due) == [f"r{i}" for i in range(1, 6)]
     assert store.reminders.of_rdv("r0")[0].sent is True
+    assert store.reminders.of_rdv("r1")[0].sent is False
 
 
 def test_a_send_is_claimed_only_once_and_its_receipt_is_listed(store):
