@@ -67,15 +67,16 @@ def announce(store: Store, rdv: Rdv, event: NotificationEvent, extra: str = "") 
         log.exception("could not queue %s of rdv %s", event.value, rdv.id)
 
 
-def plan(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
+def plan(store: Store, rdv: Rdv, motif: Motif, now: datetime, replace: bool = True) -> None:
     """(Re)plan the reminders of a rdv: the old plan goes, the new one follows its time."""
-    store.reminders.delete_of_rdv(rdv.id)
+    if replace:
+        store.reminders.delete_of_rdv(rdv.id)
     if rdv.status is RdvStatus.UNKNOWN:
         store.reminders.plan(plan_reminders(rdv, motif.reminder_offsets_minutes, now, tz_of(store)))
 
 
 def after_booking(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
-    plan(store, rdv, motif, now)
+    plan(store, rdv, motif, now, replace=False)  # a new rdv has no plan yet
     announce(store, rdv, NotificationEvent.RDV_CREATED)
 
 
