@@ -7,6 +7,7 @@ import re
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -82,7 +83,7 @@ def test_the_form_with_errors_points_to_each_field(live_server, page):
     page.locator("ul.slots a").first.click()
     page.get_by_role("button", name="Confirmer le rendez-vous").click()
     alert = page.get_by_role("alert").first
-    assert alert.is_visible()
+    expect(alert).to_be_visible()
     assert "Indiquez votre prénom" in alert.inner_text()
     alert.get_by_role("link", name="Indiquez votre prénom.").click()
     assert page.evaluate("document.activeElement.id") == "prenom" or page.url.endswith("#prenom")

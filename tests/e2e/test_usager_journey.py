@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -54,6 +55,7 @@ def book_through_the_pages(page, base: str, phone: str, shots: str | None = None
     page.get_by_label("Votre nom").fill("Lefebvre")
     page.get_by_label("Téléphone portable").fill(phone)
     page.get_by_role("button", name="Confirmer le rendez-vous").click()
+    page.wait_for_load_state()
     shot("08-confirmation")
     return chosen
 
@@ -101,7 +103,7 @@ def test_move_to_another_slot(live_server, page):
 def test_an_invalid_phone_is_explained_and_the_form_keeps_what_was_typed(live_server, page):
     book_through_the_pages(page, live_server.url, "01 23 45 67 89")
     screenshot(page, "form-erreur")
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert "portable français" in page.locator("main").inner_text()
     assert page.get_by_label("Votre prénom").input_value() == "Amandine"
     assert page.get_by_label("Téléphone portable").input_value() == "01 23 45 67 89"
