@@ -10,7 +10,14 @@ from urllib.parse import quote
 from chalice import Blueprint, Response
 
 from chalicelib.web.errors import html_errors
-from chalicelib.web.forms import BookingForm, form_data, parse_day, parse_slot_start, query
+from chalicelib.web.forms import (
+    BookingForm,
+    booking_request,
+    form_data,
+    parse_day,
+    parse_slot_start,
+    query,
+)
 from chalicelib.web.lazy import lazy
 from chalicelib.web.templating import render
 
@@ -179,7 +186,7 @@ def book(organisation_id, motif_id, lieu_id):
         cleaned = form.validate()
         limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
         booked = booking.book_rdv(
-            store, _booking_request(organisation, motif, lieu, starts_at, cleaned), now
+            store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
         )
     except errors.FieldErrors as error:
         return _form_page(
@@ -192,26 +199,6 @@ def book(organisation_id, motif_id, lieu_id):
             slot_taken=True, next_slots=taken.next_slots,
         )  # fmt: skip
     return _redirect(f"/r/{booked.manage_token}?confirme=1")
-
-
-def _booking_request(organisation, motif, lieu, starts_at, cleaned):
-    child = None
-    if cleaned["for_child"]:
-        child = booking.Person(
-            cleaned["child_first_name"], cleaned["child_last_name"], cleaned["child_birth_date"]
-        )
-    return booking.BookingRequest(
-        organisation=organisation,
-        motif=motif,
-        lieu=lieu,
-        starts_at=starts_at,
-        contact=booking.Person(cleaned["first_name"], cleaned["last_name"]),
-        child=child,
-        phone=cleaned["phone"],
-        email=cleaned["email"],
-        notify_sms=cleaned["notify_sms"],
-        notify_email=cleaned["notify_email"],
-    )
 
 
 # --- the private manage link -------------------------------------------------------------

@@ -127,3 +127,26 @@ class BookingForm:
         elif day.year < self.today.year - 25:
             self.errors["enfant_naissance"] = "Vérifiez l’année de naissance de l’enfant."
         return day
+
+
+def booking_request(organisation, motif, lieu, starts_at, cleaned):
+    """The booking use case's input from validated form values (HTML and JSON)."""
+    from chalicelib.services.booking import BookingRequest, Person  # loads the store
+
+    child = None
+    if cleaned["for_child"]:
+        child = Person(
+            cleaned["child_first_name"], cleaned["child_last_name"], cleaned["child_birth_date"]
+        )
+    return BookingRequest(
+        organisation=organisation,
+        motif=motif,
+        lieu=lieu,
+        starts_at=starts_at,
+        contact=Person(cleaned["first_name"], cleaned["last_name"]),
+        child=child,
+        phone=cleaned["phone"],
+        email=cleaned["email"],
+        notify_sms=cleaned["notify_sms"],
+        notify_email=cleaned["notify_email"],
+    )

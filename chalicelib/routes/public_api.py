@@ -1,0 +1,136 @@
+"""The public JSON API (`/api/v1/public/…`): the usager pages' use cases for partner
+sites and apps, described by the OpenAPI document at `/api/v1/openapi.json`."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.web.forms import BookingForm, booking_request, parse_day, parse_slot_start, query
+from chalicelib.web.json_api import json_errors, json_response, parse_json_body
+from chalicelib.web.lazy import lazy
+
+catalogue = lazy("chalicelib.services.catalogue")
+availability = lazy("chalicelib.services.availability")
+booking = lazy("chalicelib.services.booking")
+manage = lazy("chalicelib.services.manage")
+context = lazy("chalicelib.services.context")
+limits = lazy("chalicelib.web.ratelimit")
+serialise = lazy("chalicelib.web.json_api")
+openapi = lazy("chalicelib.web.openapi_doc")
+
+api = Blueprint(__name__)
+BASE = "/api/v1/public"
+MOTIF = BASE + "/organisations/{organisation_id}/motifs/{motif_id}"
+
+
+def _request():
+    return api.current_request
+
+
+@api.route("/api/v1/openapi.json", methods=["GET"])
+def openapi_document():
+    return json_response(openapi.document())
+
+
+@api.route(BASE + "/organisations", methods=["GET"])
+@json_errors
+def organisations():
+    found = catalogue.find_organisations(context.store(), query(_request().query_params, "lieu"))
+    return json_response({"organisations": [serialise.organisation(o) for o in found]})
+
+
+@api.route(BASE + "/organisations/{organisation_id}/services", methods=["GET"])
+@json_errors
+def services(organisation_id):
+    store = context.store()
+    offers = catalogue.online_offer(store, catalogue.get_organisation(store, organisation_id))
+    return json_response(
+        {
+            "services": [
+                {
+                    "id": o.service.id,
+                    "name": o.service.name,
+                    "motifs": [serialise.motif(m) for m in o.motifs],
+                }
+                for o in offers
+            ]
+        }
+    )
+
+
+@api.route(MOTIF + "/lieux", methods=["GET"])
+@json_errors
+def lieux(organisation_id, motif_id):
+    store = context.store()
+    organisation = catalogue.get_organisation(store, organisation_id)
+    motif = catalogue.online_motif(store, organisation, motif_id)
+    found = availability.lieux_offering(
+        store, motif, catalogue.lieux_for_motif(store, organisation, motif), context.now()
+    )
+    return json_response({"lieux": [serialise.lieu(place) for place in found]})
+
+
+def _choice(organisation_id, motif_id, lieu_id):
+    store = context.store()
+    organisation = catalogue.get_organisation(store, organisation_id)
+    motif = catalogue.online_motif(store, organisation, motif_id)
+    return store, organisation, motif, catalogue.lieu_of(store, organisation, motif, lieu_id)
+
+
+@api.route(MOTIF + "/lieux/{lieu_id}/slots", methods=["GET"])
+@json_errors
+def slots(organisation_id, motif_id, lieu_id):
+    store, _organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    wanted = parse_day(query(_request().query_params, "week"))
+    week = availability.week_of_slots(store, motif, lieu, wanted, context.now())
+    return json_response(serialise.week(week))
+
+
+@api.route(
+    MOTIF + "/lieux/{lieu_id}/bookings", methods=["POST"], content_types=["application/json"]
+)
+@json_errors
+def book(organisation_id, motif_id, lieu_id):
+    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    body = parse_json_body(_request().raw_body)
+    now = context.now()
+    values = serialise.booking_form_values(body)
+    starts_at = parse_slot_start(values["debut"])
+    cleaned = BookingForm(values, now.date()).validate()
+    limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
+    booked = booking.book_rdv(
+        store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
+    )
+    managed = manage.rdv_for_token(store, booked.manage_token, now)
+    base = context.settings().base_url.rstrip("/")
+    return json_response(
+        {
+            "rdv": serialise.managed_rdv(managed),
+            "manage_token": booked.manage_token,
+            "manage_url": f"{base}/r/{booked.manage_token}",
+        },
+        201,
+    )
+
+
+@api.route(BASE + "/rdvs/{token}", methods=["GET"])
+@json_errors
+def rdv(token):
+    managed = manage.rdv_for_token(context.store(), token, context.now())
+    return json_response({"rdv": serialise.managed_rdv(managed)})
+
+
+@api.route(BASE + "/rdvs/{token}/cancel", methods=["POST"])
+@json_errors
+def cancel(token):
+    managed = manage.cancel_by_usager(context.store(), token, context.now())
+    return json_response({"rdv": serialise.managed_rdv(managed)})
+
+
+@api.route(BASE + "/rdvs/{token}/move", methods=["POST"], content_types=["application/json"])
+@json_errors
+def move(token):
+    body = parse_json_body(_request().raw_body)
+    starts_at = parse_slot_start(str(body.get("starts_at") or ""))
+    managed = manage.move_by_usager(context.store(), token, starts_at, context.now())
+    return json_response({"rdv": serialise.managed_rdv(managed)})
