@@ -78,10 +78,14 @@ def test_public_pages_are_accessible_on_a_phone(live_server, page):
 
 def test_the_form_with_errors_points_to_each_field(live_server, page):
     page.goto(live_server.url + "/mds/mds-calais-2/motifs/mds-calais-2-consultation-nourrisson")
-    page.locator("ul.list a").first.click()
-    page.get_by_role("link", name="Semaine suivante").click()
-    page.locator("ul.slots a").first.click()
-    page.get_by_role("button", name="Confirmer le rendez-vous").click()
+    for target in (
+        page.locator("ul.list a").first,
+        page.get_by_role("link", name="Semaine suivante"),
+        page.locator("ul.slots a").first,
+        page.get_by_role("button", name="Confirmer le rendez-vous"),
+    ):
+        with page.expect_navigation():
+            target.click()
     alert = page.get_by_role("alert").first
     expect(alert).to_be_visible()
     assert "Indiquez votre prénom" in alert.inner_text()

@@ -14,6 +14,12 @@ from tests.e2e.conftest import screenshot
 pytestmark = pytest.mark.e2e
 
 
+def go(page, locator) -> None:
+    """Click a link or a submit button and wait for the next page to be loaded."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def choose_first_slot(page) -> str:
     """On a slot page: jump to the next availability if the week is empty, then take
     the first time shown; returns its accessible name (day and time)."""
@@ -21,10 +27,10 @@ def choose_first_slot(page) -> str:
         slots = page.locator("ul.slots a")
         if slots.count():
             name = slots.first.get_attribute("aria-label")
-            slots.first.click()
+            go(page, slots.first)
             return name
         jump = page.get_by_role("link", name=re.compile("Prochaine disponibilité|Semaine suivante"))
-        jump.first.click()
+        go(page, jump.first)
     raise AssertionError("no slot offered in four weeks")
 
 
@@ -36,26 +42,25 @@ def book_through_the_pages(page, base: str, phone: str, shots: str | None = None
     page.goto(base + "/")
     shot("01-accueil")
     page.get_by_label("Votre code postal ou votre commune").fill("62100")
-    page.get_by_role("button", name="Rechercher").click()
+    go(page, page.get_by_role("button", name="Rechercher"))
     shot("02-recherche")
-    page.get_by_role("link", name="MDS Calais II").click()
+    go(page, page.get_by_role("link", name="MDS Calais II"))
     shot("03-services")
-    page.get_by_role("link", name="PMI").click()
+    go(page, page.get_by_role("link", name="PMI"))
     shot("04-motifs")
-    page.get_by_role("link", name="Consultation nourrisson").click()
+    go(page, page.get_by_role("link", name="Consultation nourrisson"))
     shot("05-lieux")
-    page.get_by_role("link", name="MDS Calais II – site principal").click()
+    go(page, page.get_by_role("link", name="MDS Calais II – site principal"))
     shot("06-creneaux")
     # Next week: far enough ahead to stay cancellable online (24 hours before).
-    page.get_by_role("link", name="Semaine suivante").click()
+    go(page, page.get_by_role("link", name="Semaine suivante"))
     chosen = choose_first_slot(page)
     shot("07-formulaire")
     page.get_by_label("Pour moi").check()
     page.get_by_label("Votre prénom").fill("Amandine")
     page.get_by_label("Votre nom").fill("Lefebvre")
     page.get_by_label("Téléphone portable").fill(phone)
-    page.get_by_role("button", name="Confirmer le rendez-vous").click()
-    page.wait_for_load_state()
+    go(page, page.get_by_role("button", name="Confirmer le rendez-vous"))
     shot("08-confirmation")
     return chosen
 
@@ -74,7 +79,7 @@ def test_book_then_cancel_through_the_private_link(live_server, page):
     page.goto(manage_url)
     screenshot(page, "flow-09-lien-prive")
     assert page.get_by_role("heading", level=1).inner_text() == "Votre rendez-vous"
-    page.get_by_role("button", name="Annuler ce rendez-vous").click()
+    go(page, page.get_by_role("button", name="Annuler ce rendez-vous"))
     screenshot(page, "flow-10-annule")
     assert page.get_by_role("heading", level=1).inner_text() == "Rendez-vous annulé"
 
@@ -83,16 +88,16 @@ def test_move_to_another_slot(live_server, page):
     book_through_the_pages(page, live_server.url, "06 12 34 56 72")
     manage_url = page.locator("main a", has_text=re.compile(r"/r/")).first.inner_text()
     page.goto(manage_url)
-    page.get_by_role("link", name="Déplacer ce rendez-vous").click()
+    go(page, page.get_by_role("link", name="Déplacer ce rendez-vous"))
     screenshot(page, "move-01-choix")
     slots = page.locator("ul.slots a")
     if slots.count() < 2:
-        page.get_by_role("link", name="Semaine suivante").click()
+        go(page, page.get_by_role("link", name="Semaine suivante"))
     new = page.locator("ul.slots a").nth(1)
     new_name = new.get_attribute("aria-label")
-    new.click()
+    go(page, new)
     screenshot(page, "move-02-confirmer")
-    page.get_by_role("button", name="Déplacer mon rendez-vous").click()
+    go(page, page.get_by_role("button", name="Déplacer mon rendez-vous"))
     screenshot(page, "move-03-deplace")
     assert "Votre rendez-vous a bien été déplacé" in page.locator("main").inner_text()
     day, time = new_name.split(" à ")
@@ -116,5 +121,5 @@ def test_the_whole_booking_works_without_javascript(live_server, page_without_js
     assert page.get_by_role("heading", level=1).inner_text() == "Votre rendez-vous est confirmé"
     manage_url = page.locator("main a", has_text=re.compile(r"/r/")).first.inner_text()
     page.goto(manage_url)
-    page.get_by_role("button", name="Annuler ce rendez-vous").click()
+    go(page, page.get_by_role("button", name="Annuler ce rendez-vous"))
     assert page.get_by_role("heading", level=1).inner_text() == "Rendez-vous annulé"
