@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_STAGES = frozenset({"local", "test"})
+LOCAL_SECRET = "local-only-secret-do-not-deploy"
 
 
 class Settings(BaseSettings):
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     sms_sender_id: str = Field(default="RDVSolidar", max_length=11)
     email_sender: str = "RDV Solidarités <ne-pas-repondre@rdv-solidarites.example>"
     # Signs sessions and CSRF tokens. Local default only: deployed stages set their own.
-    secret_key: str = Field(default="local-only-secret-do-not-deploy", min_length=16)
+    secret_key: str = Field(default=LOCAL_SECRET, min_length=16)
     log_level: str = "INFO"
     # Notifications: one SQS queue feeds the sender; SES feedback arrives on an SNS topic.
     notifications_queue: str = "rdvsol-local-notifications"
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.stage in LOCAL_STAGES
+
+    @model_validator(mode="after")
+    def _deployed_stages_have_their_own_secret(self) -> Settings:
+        if not self.is_local and self.secret_key == LOCAL_SECRET:
+            raise ValueError("RDVSOL_SECRET_KEY must be set on a deployed stage")
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,6 @@ with a French message; none of them is a server error."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -29,16 +28,22 @@ class MotifClosed(DomainError):
     message = "Ce motif n’est plus ouvert à la réservation en ligne."
 
 
-@dataclass
 class FieldErrors(DomainError):
     """Invalid input: one French message per field."""
 
-    errors: dict[str, str] = field(default_factory=dict)
-    status_code: int = 422
-    message: str = "Certaines informations sont à corriger."
+    status_code = 422
+    message = "Certaines informations sont à corriger."
 
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
+    def __init__(
+        self,
+        errors: dict[str, str] | None = None,
+        status_code: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.errors = dict(errors or {})
+        if status_code is not None:
+            self.status_code = status_code
 
 
 class SlotTaken(DomainError):

@@ -4,14 +4,11 @@ right status, never a stack trace."""
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.web.templating import render
-
-log = logging.getLogger(__name__)
 
 
 def html_errors(handler: Callable[..., Any]) -> Callable[..., Any]:

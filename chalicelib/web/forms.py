@@ -3,20 +3,28 @@ French message per field that is wrong."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
-from urllib.parse import parse_qs
 
-from chalicelib.domain.contact import normalise_email, normalise_mobile
 from chalicelib.domain.errors import FieldErrors, NotFound
 
-_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.-])*$")
-_DATE_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+@cache
+def _patterns():
+    """Compiled on first use: `re` is not needed by every cold start."""
+    import re
+
+    return (
+        re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.-])*$"),  # a name
+        re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"),  # JJ/MM/AAAA
+    )
 
 
 def form_data(raw_body: bytes | None) -> dict[str, str]:
     """An urlencoded body as a dict (last value wins), never failing."""
+    from urllib.parse import parse_qs
+
     if not raw_body:
         return {}
     try:
@@ -33,7 +41,7 @@ def query(params: dict[str, str] | None, name: str) -> str:
 def parse_day(text: str) -> date | None:
     """`2026-11-23` (a date input) or `23/11/2026` (typed); None when unreadable."""
     text = text.strip()
-    match = _DATE_FR.match(text)
+    match = _patterns()[1].match(text)
     try:
         if match:
             day, month, year = (int(g) for g in match.groups())
@@ -70,6 +78,9 @@ class BookingForm:
 
     def validate(self) -> dict[str, Any]:
         """The cleaned values, or FieldErrors with a message per wrong field."""
+        # phonenumbers costs 10 ms of import: paid by the booking, not by every cold start.
+        from chalicelib.domain.contact import normalise_email, normalise_mobile
+
         cleaned: dict[str, Any] = {}
         for_child = self.get("pour") == "enfant"
         if self.get("pour") not in ("moi", "enfant"):
@@ -108,7 +119,7 @@ class BookingForm:
         value = " ".join(self.get(field).split())
         if not value:
             self.errors[field] = f"Indiquez {label}."
-        elif len(value) > 60 or not _NAME.match(value):
+        elif len(value) > 60 or not _patterns()[0].match(value):
             self.errors[field] = f"Indiquez {label} en lettres (60 caractères au plus)."
         return value
 

@@ -1,0 +1,423 @@
+"""What `chalice package` does not make, for one stage, generated from the code itself:
+
+- `build/<stage>/resources.json`, merged into Chalice's SAM template: every DynamoDB
+  table and index of the PynamoDB models (on-demand, point-in-time recovery, TTL,
+  deletion protection on prod), the notification queue and its dead-letter queue, the
+  SNS topic of SES feedback, the SES configuration set, the CloudWatch alarms;
+- `.chalice/policy-<stage>-<function>.json`, the IAM policy of each Lambda function,
+  limited to the actions and resources it uses (no `*` on DynamoDB, SQS, SNS or SES).
+
+Generated from the models and from FUNCTION_ACCESS below, so tables, grants and code
+cannot drift apart. `make package STAGE=prod` runs it before `chalice package`.
+Usage: python -m devtools.infra STAGE OUTPUT_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("dev", "prod")
+
+# Which tables each Lambda function reads or writes (by the models' base names).
+ALL_TABLES = "*tables*"
+READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+WRITE = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+]
+FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
+    # The web pages and the JSON API: browse, book, cancel, move, rate limits.
+    "api_handler": {
+        "read": [ALL_TABLES],
+        "write": [
+            "rdvs",
+            "usagers",
+            "agent-days",
+            "counters",
+            "reminders",
+            "rate-limits",
+            "agent-sessions",
+            "waiting-list",
+        ],
+        "sqs_send": True,
+    },
+    # The reminder sweep: due reminders out, messages in the queue.
+    "reminder_sweep": {"read": ["reminders"], "write": ["reminders"], "sqs_send": True},
+    # The notification consumer: reads a rdv's context, claims and records receipts.
+    "deliver_notifications": {
+        "read": [
+            "rdvs",
+            "motifs",
+            "organisations",
+            "services",
+            "lieux",
+            "usagers",
+            "agents",
+            "reminders",
+            "receipts",
+        ],
+        "write": ["receipts"],
+        "sqs_consume": True,
+        "sms": True,
+        "email": True,
+    },
+    # SES bounces and complaints: the address is marked invalid.
+    "ses_feedback": {"read": ["usagers"], "write": ["usagers"]},
+}
+
+
+def prefix(stage: str) -> str:
+    return f"rdvsol-{stage}-"
+
+
+def names(stage: str) -> dict[str, str]:
+    return {
+        "queue": f"rdvsol-{stage}-notifications",
+        "dlq": f"rdvsol-{stage}-notifications-dlq",
+        "topic": f"rdvsol-{stage}-ses-feedback",
+        "configuration_set": f"rdvsol-{stage}",
+    }
+
+
+def _logical(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _keys(key_schema: list[dict[str, str]]) -> list[dict[str, str]]:
+    """HASH first, then RANGE: the order CloudFormation requires."""
+    return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
+
+
+def table_resources(stage: str) -> dict[str, Any]:
+    from chalicelib.store.models import ALL_MODELS
+
+    resources = {}
+    for model in ALL_MODELS:
+        schema = model._get_schema()
+        definitions = {
+            d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]
+        }
+        indexes = []
+        for index in schema["global_secondary_indexes"]:
+            for d in index["attribute_definitions"]:
+                definitions[d["AttributeName"]] = d["AttributeType"]
+            indexes.append(
+                {
+                    "IndexName": index["index_name"],
+                    "KeySchema": _keys(index["key_schema"]),
+                    "Projection": index["projection"],
+                }
+            )
+        properties: dict[str, Any] = {
+            "TableName": prefix(stage) + model.table_basename,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": k, "AttributeType": v} for k, v in sorted(definitions.items())
+            ],
+            "KeySchema": _keys(schema["key_schema"]),
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "DeletionProtectionEnabled": stage == "prod",
+            "SSESpecification": {"SSEEnabled": True},
+        }
+        if indexes:
+            properties["GlobalSecondaryIndexes"] = indexes
+        ttl = model._ttl_attribute()
+        if ttl is not None:
+            properties["TimeToLiveSpecification"] = {
+                "AttributeName": ttl.attr_name,
+                "Enabled": True,
+            }
+        resources[f"Table{_logical(model.table_basename)}"] = {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain" if stage == "prod" else "Delete",
+            "UpdateReplacePolicy": "Retain" if stage == "prod" else "Delete",
+            "Properties": properties,
+        }
+    return resources
+
+
+def messaging_resources(stage: str, max_receive_count: int = 5) -> dict[str, Any]:
+    n = names(stage)
+    return {
+        "NotificationsDeadLetterQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": n["dlq"], "MessageRetentionPeriod": 1209600},
+        },
+        "NotificationsQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": n["queue"],
+                "VisibilityTimeout": 180,
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": ["NotificationsDeadLetterQueue", "Arn"]},
+                    "maxReceiveCount": max_receive_count,
+                },
+            },
+        },
+        "SesFeedbackTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": n["topic"]}},
+        "SesConfigurationSet": {
+            "Type": "AWS::SES::ConfigurationSet",
+            "Properties": {"Name": n["configuration_set"]},
+        },
+        "SesFeedbackDestination": {
+            "Type": "AWS::SES::ConfigurationSetEventDestination",
+            "Properties": {
+                "ConfigurationSetName": {"Ref": "SesConfigurationSet"},
+                "EventDestination": {
+                    "Name": "bounces-and-complaints",
+                    "Enabled": True,
+                    "MatchingEventTypes": ["bounce", "complaint"],
+                    "SnsDestination": {"TopicARN": {"Ref": "SesFeedbackTopic"}},
+                },
+            },
+        },
+        "AlarmTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": f"rdvsol-{stage}-alarms"},
+        },
+        "DeadLetterQueueAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": (
+                    "Des notifications ont échoué après tous les essais (file d'erreurs non vide)."
+                ),
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": n["dlq"]}],
+                "Statistic": "Maximum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        },
+        "LambdaErrorsAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": "Erreurs des fonctions Lambda de RDV Solidarités.",
+                "Namespace": "AWS/Lambda",
+                "MetricName": "Errors",
+                "Statistic": "Sum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 5,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        },
+        "SmsSpendAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": "Dépense SMS du mois proche de la limite du compte (80 %).",
+                "Namespace": "AWS/SNS",
+                "MetricName": "SMSMonthToDateSpentUSD",
+                "Statistic": "Maximum",
+                "Period": 3600,
+                "EvaluationPeriods": 1,
+                "Threshold": {"Ref": "SmsMonthlySpendAlarmUSD"},
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        },
+    }
+
+
+FUNCTIONS = {
+    "api_handler": "APIHandler",
+    "reminder_sweep": "ReminderSweep",
+    "deliver_notifications": "DeliverNotifications",
+    "ses_feedback": "SesFeedback",
+}
+
+
+def function_settings() -> dict[str, Any]:
+    """Deploy-time settings given to every function (merged into Chalice's resources)."""
+    variables = {
+        "RDVSOL_SECRET_KEY": {"Ref": "SecretKey"},
+        "RDVSOL_BASE_URL": {"Ref": "PublicBaseUrl"},
+        "RDVSOL_EMAIL_SENDER": {"Ref": "EmailSender"},
+        "RDVSOL_SMS_SENDER_ID": {"Ref": "SmsSenderId"},
+    }
+    return {
+        logical: {"Properties": {"Environment": {"Variables": variables}}}
+        for logical in FUNCTIONS.values()
+    }
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {
+            "SecretKey": {
+                "Type": "String",
+                "NoEcho": True,
+                "MinLength": 32,
+                "Description": (
+                    "Clé secrète des liens privés, au moins 32 caractères : "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                ),
+            },
+            "PublicBaseUrl": {
+                "Type": "String",
+                "Description": "Adresse publique, ex. https://rdv.solidarites.pasdecalais.fr",
+            },
+            "EmailSender": {
+                "Type": "String",
+                "Description": "Expéditeur des e-mails, domaine vérifié dans SES",
+            },
+            "SmsSenderId": {"Type": "String", "MaxLength": 11, "Default": "RDVSolidar"},
+            "SmsMonthlySpendAlarmUSD": {
+                "Type": "Number",
+                "Default": 80,
+                "Description": "Alarme quand la dépense SMS du mois atteint ce montant (USD)",
+            },
+        },
+        "Resources": {
+            **table_resources(stage),
+            **messaging_resources(stage),
+            **function_settings(),
+        },
+        "Outputs": {
+            "NotificationsQueueUrl": {"Value": {"Ref": "NotificationsQueue"}},
+            "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+        },
+    }
+
+
+def policy(stage: str, function: str) -> dict[str, Any]:
+    """The IAM policy document of one function (Chalice reads it as a JSON file)."""
+    from chalicelib.store.models import ALL_MODELS
+
+    access = FUNCTION_ACCESS[function]
+    # Chalice's policy files are plain JSON: `{account}` and `{sender_domain}` are filled
+    # in by render_policy from the deployer's environment.
+    every_table = [m.table_basename for m in ALL_MODELS]
+
+    def tables(selection: list[str]) -> list[str]:
+        chosen = every_table if ALL_TABLES in selection else selection
+        arns = []
+        for name in chosen:
+            table = f"arn:aws:dynamodb:eu-west-3:{{account}}:table/{prefix(stage)}{name}"
+            arns += [table, table + "/index/*"]
+        return arns
+
+    n = names(stage)
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": "arn:aws:logs:eu-west-3:{account}:log-group:/aws/lambda/rdv-solidarites-*",
+        },
+        {
+            "Sid": "ReadTables",
+            "Effect": "Allow",
+            "Action": READ,
+            "Resource": tables(access["read"]),
+        },
+    ]
+    if access.get("write"):
+        statements.append(
+            {
+                "Sid": "WriteTables",
+                "Effect": "Allow",
+                "Action": WRITE,
+                "Resource": tables(access["write"]),
+            }
+        )
+    queue_arn = f"arn:aws:sqs:eu-west-3:{{account}}:{n['queue']}"
+    if access.get("sqs_send"):
+        statements.append(
+            {
+                "Sid": "QueueNotifications",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
+                "Resource": queue_arn,
+            }
+        )
+    if access.get("sqs_consume"):
+        statements.append(
+            {
+                "Sid": "ConsumeNotifications",
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes",
+                ],
+                "Resource": queue_arn,
+            }
+        )
+    if access.get("sms"):
+        # SMS to a phone number has no resource ARN: allow publishing to anything that is
+        # not a topic (so not to the topics of this or any account).
+        statements.append(
+            {
+                "Sid": "SendSms",
+                "Effect": "Allow",
+                "Action": ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"],
+                "NotResource": "arn:aws:sns:*:*:*",
+            }
+        )
+    if access.get("email"):
+        statements.append(
+            {
+                "Sid": "SendEmail",
+                "Effect": "Allow",
+                "Action": ["ses:SendRawEmail"],
+                "Resource": [
+                    "arn:aws:ses:eu-west-3:{account}:identity/{sender_domain}",
+                    f"arn:aws:ses:eu-west-3:{{account}}:configuration-set/{n['configuration_set']}",
+                ],
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def render_policy(document: dict[str, Any], account_id: str, sender_domain: str) -> dict[str, Any]:
+    text = (
+        json.dumps(document)
+        .replace("{account}", account_id)
+        .replace("{sender_domain}", sender_domain)
+    )
+    return json.loads(text)
+
+
+def write(stage: str, output: Path, account_id: str, sender_domain: str) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "resources.json").write_text(
+        json.dumps(merge_template(stage), indent=2, ensure_ascii=False)
+    )
+    for function in FUNCTION_ACCESS:
+        path = ROOT / ".chalice" / f"policy-{stage}-{function}.json"
+        path.write_text(
+            json.dumps(render_policy(policy(stage, function), account_id, sender_domain), indent=2)
+        )
+
+
+def main(argv: list[str]) -> int:
+    import os
+
+    if len(argv) != 2 or argv[0] not in STAGES:
+        print(__doc__)
+        return 2
+    account_id = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
+    sender_domain = os.environ.get("RDVSOL_SES_DOMAIN", "rdv-solidarites.example")
+    write(argv[0], Path(argv[1]), account_id, sender_domain)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,200 @@
+"""The packaged CloudFormation template: its tables are exactly the PynamoDB models'
+(the code and the infrastructure cannot drift), and its IAM policies grant each
+function what it uses, no more, with no wildcard on DynamoDB, SQS, SNS or SES."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.store.models import ALL_MODELS
+from devtools.infra import FUNCTIONS, names
+
+PREFIX = "rdvsol-prod-"
+ACCOUNT = "123456789012"
+
+
+def tables_of(template):
+    return {
+        r["Properties"]["TableName"]: r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def test_tables_and_indexes_are_exactly_those_of_the_models(template):
+    tables = tables_of(template)
+    assert set(tables) == {PREFIX + m.table_basename for m in ALL_MODELS}
+    for model in ALL_MODELS:
+        table = tables[PREFIX + model.table_basename]["Properties"]
+        schema = model._get_schema()
+        assert {(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]} == {
+            (k["AttributeName"], k["KeyType"]) for k in schema["key_schema"]
+        }, model.__name__
+        declared = {
+            i["IndexName"]: ({(k["AttributeName"], k["KeyType"]) for k in i["KeySchema"]},
+                             i["Projection"]["ProjectionType"])
+            for i in table.get("GlobalSecondaryIndexes", [])
+        }  # fmt: skip
+        expected = {
+            i["index_name"]: ({(k["AttributeName"], k["KeyType"]) for k in i["key_schema"]},
+                              i["projection"]["ProjectionType"])
+            for i in schema["global_secondary_indexes"]
+        }  # fmt: skip
+        assert declared == expected, model.__name__
+        ttl = model._ttl_attribute()
+        declared_ttl = table.get("TimeToLiveSpecification", {}).get("AttributeName")
+        assert declared_ttl == (ttl.attr_name if ttl else None), model.__name__
+        assert table["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert table["DeletionProtectionEnabled"] is True  # prod
+
+
+def test_queue_topic_and_alarms_exist(template):
+    resources = template["Resources"].values()
+    queues = {r["Properties"]["QueueName"] for r in resources if r["Type"] == "AWS::SQS::Queue"}
+    assert queues == {names("prod")["queue"], names("prod")["dlq"]}
+    alarms = [r for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert {a["Properties"]["MetricName"] for a in alarms} == {
+        "ApproximateNumberOfMessagesVisible",
+        "Errors",
+        "SMSMonthToDateSpentUSD",
+    }
+
+
+def policies(template) -> dict[str, list[dict]]:
+    """Statements of each function's role, by Chalice function name."""
+    found = {}
+    for function, logical in FUNCTIONS.items():
+        role = template["Resources"][logical]["Properties"]["Role"]["Fn::GetAtt"][0]
+        documents = template["Resources"][role]["Properties"]["Policies"]
+        found[function] = [s for d in documents for s in d["PolicyDocument"]["Statement"]]
+    return found
+
+
+def test_no_wildcard_on_dynamodb_sqs_sns_or_ses(template):
+    for function, statements in policies(template).items():
+        for statement in statements:
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            assert all("*" not in a for a in actions), (function, statement)
+            resources = statement.get("Resource", [])
+            resources = resources if isinstance(resources, list) else [resources]
+            assert "*" not in resources, (function, statement)
+            for resource in resources:
+                if resource.startswith(("arn:aws:dynamodb", "arn:aws:sqs", "arn:aws:ses")):
+                    # Only the index sub-resource may end in a wildcard.
+                    assert "*" not in resource.replace("/index/*", ""), (function, resource)
+
+
+def allowed(statements, action: str, resource: str) -> bool:
+    for s in statements:
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        if action not in actions:
+            continue
+        if "NotResource" in s:
+            if not fnmatch.fnmatch(resource, s["NotResource"]):
+                return True
+            continue
+        patterns = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+        if any(fnmatch.fnmatch(resource, p) for p in patterns):
+            return True
+    return False
+
+
+# IAM's names for API operations that have no action of their own.
+IAM_ACTION = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage"}
+TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+            "ConditionCheck": "ConditionCheckItem"}  # fmt: skip
+
+
+@pytest.fixture
+def recorder(store):
+    """Every AWS call the code makes, as (IAM action, resource ARN)."""
+    from chalicelib.notify.clients import client
+    from chalicelib.store.connection import shared_connection
+
+    calls = []
+
+    def record(model, params, **_):
+        calls.extend(_grants(model.service_model.endpoint_prefix, model.name, params))
+
+    shared_connection().client.meta.events.register("before-parameter-build.*.*", record)
+    for service in ("sqs", "sns", "ses"):
+        client(service, store.settings).meta.events.register("before-parameter-build.*.*", record)
+    return calls
+
+
+def _table(name: str, index: str | None = None) -> str:
+    arn = f"arn:aws:dynamodb:eu-west-3:{ACCOUNT}:table/{name.replace('rdvsol-test-', PREFIX)}"
+    return arn + (f"/index/{index}" if index else "")
+
+
+def _grants(service, operation, params):
+    if service == "dynamodb":
+        if operation == "TransactWriteItems":
+            return [
+                (f"dynamodb:{TRANSACT[kind]}", _table(value["TableName"]))
+                for item in params["TransactItems"]
+                for kind, value in item.items()
+            ]
+        if "RequestItems" in params:
+            return [(f"dynamodb:{operation}", _table(name)) for name in params["RequestItems"]]
+        return [(f"dynamodb:{operation}", _table(params["TableName"], params.get("IndexName")))]
+    action = f"{service}:{IAM_ACTION.get(operation, operation)}"
+    if service == "sqs":
+        return [(action, f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{names('prod')['queue']}")]
+    if service == "sns":
+        return [(action, params.get("PhoneNumber", "+33600000000"))]
+    if service == "ses":
+        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/rdv-solidarites.example")]
+    return []
+
+
+def test_every_call_of_each_function_is_granted(template, store, pilot, client, recorder):
+    """Run what each function does, record its AWS calls, check its policy allows them."""
+    from chalicelib.services import booking, manage, notifications
+    from tests.integration.conftest import NOW, TUESDAY_9H
+    from tests.integration.test_booking import request_for
+    from tests.integration.test_notifications import drain
+
+    by_function = defaultdict(list)
+    # api_handler: pages, booking, cancel, move (through HTTP handlers and use cases).
+    client.http.get("/recherche?lieu=62100")
+    client.http.get("/mds/org-1/motifs/m30/lieux/lieu-1?semaine=2026-11-30")
+    booked = booking.book_rdv(store, request_for(pilot), NOW)
+    manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=2), NOW)
+    other = booking.book_rdv(store, request_for(pilot, phone="+33612345679"), NOW)
+    manage.cancel_by_usager(store, other.manage_token, NOW)
+    by_function["api_handler"] += recorder[:]
+    recorder.clear()
+    notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
+    by_function["reminder_sweep"] += recorder[:]
+    recorder.clear()
+    bodies = drain(store)
+    recorder.clear()  # (the test's own reads of the queue)
+    senders = notifications.Senders.from_store(store)
+    for body in bodies:
+        notifications.deliver(store, body, NOW, 1, senders)
+    # The consumer's own reads of its queue are Lambda's event source mapping, as the role.
+    recorder.append(
+        ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{names('prod')['queue']}")
+    )
+    by_function["deliver_notifications"] += recorder[:]
+    recorder.clear()
+    notifications.handle_ses_feedback(
+        store, {"notificationType": "Complaint",
+                "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]}}
+    )  # fmt: skip
+    by_function["ses_feedback"] += recorder[:]
+    statements = policies(template)
+    for function, calls in by_function.items():
+        assert calls, function
+        for action, arn in set(calls):
+            assert allowed(statements[function], action, arn), (function, action, arn)
