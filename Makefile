@@ -38,7 +38,7 @@ package: $(STAMP)
 	rm -rf vendor $(BUILD) && mkdir -p vendor $(BUILD)
 	cp -r templates vendor/templates
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target vendor -r requirements-vendor.txt
-	$(PY) -m devtools.infra $(STAGE) $(BUILD)
+	$(PY) -m infra.template $(STAGE) $(BUILD)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} \
 	RDVSOL_NOTIFICATIONS_QUEUE=rdvsol-$(STAGE)-notifications \
 	RDVSOL_SES_FEEDBACK_TOPIC=rdvsol-$(STAGE)-ses-feedback \

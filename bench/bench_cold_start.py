@@ -1,6 +1,7 @@
 """Cold start: the import time of `app` in a fresh interpreter, against a bare Chalice
 app with one route (whole process, median of 15). Target: at most 1.5x. Also the size
-of the deployment zip (`make package STAGE=prod` first). Run: `.venv/bin/python bench/bench_cold_start.py`."""
+of the deployment zip (`make package STAGE=prod` first).
+Run: `.venv/bin/python bench/bench_cold_start.py`."""
 
 from __future__ import annotations
 

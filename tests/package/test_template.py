@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.store.models import ALL_MODELS
-from devtools.infra import FUNCTIONS, names
+from infra.template import FUNCTIONS, names
 
 PREFIX = "rdvsol-prod-"
 ACCOUNT = "123456789012"

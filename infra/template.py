@@ -9,7 +9,7 @@
 
 Generated from the models and from FUNCTION_ACCESS below, so tables, grants and code
 cannot drift apart. `make package STAGE=prod` runs it before `chalice package`.
-Usage: python -m devtools.infra STAGE OUTPUT_DIR
+Usage: python -m infra.template STAGE OUTPUT_DIR
 """
 
 from __future__ import annotations
