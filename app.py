@@ -2,12 +2,14 @@
 
 from chalice import Chalice
 
+from chalicelib.logs import install as install_logs
 from chalicelib.routes.events import events
 from chalicelib.routes.local import local
 from chalicelib.routes.public import public
 from chalicelib.routes.public_api import api
 
-app = Chalice(app_name="rdv-solidarites")
+app = Chalice(app_name="rdv-solidarites", configure_logs=False)
+install_logs(app)
 app.register_blueprint(public)
 app.register_blueprint(api)
 app.register_blueprint(events)

@@ -68,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Le port {port} est déjà utilisé : choisissez-en un autre avec {name}=...")
             return 2
 
-    # SIGTERM (from a test fixture or a process manager) stops as cleanly as Ctrl-C.
+    # Ctrl-C and SIGTERM stop everything. A process started in the background by a
+    # non-interactive shell (a Makefile recipe, a script's `&`) inherits SIGINT as
+    # ignored, and Python then installs no handler: install it explicitly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     localenv.apply(localenv.local_environment(args.host, args.port, args.moto_port))
 

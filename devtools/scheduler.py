@@ -126,13 +126,13 @@ class SchedulerLoop(threading.Thread):
         super().__init__(name="local-scheduler", daemon=True)
         self.schedules = schedules_of(app)
         self.tick_seconds = tick_seconds
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._last: dict[str, datetime] = {}
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             self.run_due(datetime.now(UTC).replace(second=0, microsecond=0))
-            self._stop.wait(self.tick_seconds)
+            self._stopping.wait(self.tick_seconds)
 
     def run_due(self, now: datetime) -> list[str]:
         fired = []
@@ -148,7 +148,7 @@ class SchedulerLoop(threading.Thread):
         return fired
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
 
 class QueuePoller(threading.Thread):
@@ -162,7 +162,7 @@ class QueuePoller(threading.Thread):
 
         self.sqs = sqs
         self.wait_seconds = wait_seconds
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.handlers = [
             (source.queue, app.handler_map[source.name], source.batch_size or 10)
             for source in app.event_sources
@@ -170,16 +170,16 @@ class QueuePoller(threading.Thread):
         ]
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             busy = False
             for queue_name, handler, batch in self.handlers:
                 try:
                     busy |= self.poll_once(queue_name, handler, batch)
                 except Exception:
                     log.exception("local SQS polling of %s failed", queue_name)
-                    self._stop.wait(2)
+                    self._stopping.wait(2)
             if not busy:
-                self._stop.wait(0.5)
+                self._stopping.wait(0.5)
 
     def poll_once(self, queue_name: str, handler: Any, batch: int) -> bool:
         url = self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
@@ -222,4 +222,4 @@ class QueuePoller(threading.Thread):
         return True
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
