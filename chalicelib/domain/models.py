@@ -192,6 +192,7 @@ class Usager:
     notify_email: bool = True
     email_invalid: bool = False
     created_at: datetime | None = None
+    expires_at: datetime | None = None  # retention: removed by DynamoDB's TTL after this
 
     @property
     def full_name(self) -> str:
@@ -222,6 +223,7 @@ class Rdv:
     status_history: tuple[StatusChange, ...] = ()
     manage_token_hash: str | None = None
     sequence: int = 0  # bumped on each move: the ICS SEQUENCE calendars follow
+    expires_at: datetime | None = None  # retention: removed by DynamoDB's TTL after this
 
     @property
     def ends_at(self) -> datetime:

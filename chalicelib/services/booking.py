@@ -21,6 +21,7 @@ from chalicelib.domain.models import (
     RdvStatus,
     Usager,
 )
+from chalicelib.domain.policies import DEFAULT_RETENTION_DAYS, retention_until
 from chalicelib.domain.slots import Slot
 from chalicelib.domain.text import fold
 from chalicelib.services import counting, notifications
@@ -66,7 +67,12 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         raise FieldErrors(
             {"phone": "Indiquez au moins un numéro de portable ou une adresse e-mail."}
         )
-    usagers = _usagers_for(store, request, now)
+    territoire = store.catalogue.get_territoire(request.organisation.territoire_id)
+    keep_until = retention_until(
+        request.starts_at + request.motif.duration,
+        territoire.retention_days if territoire else DEFAULT_RETENTION_DAYS,
+    )
+    usagers = _kept_until(_usagers_for(store, request, now), keep_until)
     rdv_id = str(uuid.uuid4())
     token = manage_token(rdv_id, store.settings.secret_key)
     bookings = BookingRepository()
@@ -94,6 +100,7 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 created_at=now,
                 status=RdvStatus.UNKNOWN,
                 manage_token_hash=hash_token(token),
+                expires_at=keep_until,
             )
             try:
                 bookings.book(
@@ -182,6 +189,23 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
         )
         new.append(child)
     return UsagerChanges([child], new, updated)
+
+
+def _kept_until(changes: UsagerChanges, until: datetime) -> UsagerChanges:
+    """Every usager the rdv concerns (and who holds their contact) is kept until at
+    least `until`: their retention restarts from this last contact."""
+
+    def extended(usager: Usager) -> Usager:
+        if usager.expires_at is not None and usager.expires_at >= until:
+            return usager
+        return replace(usager, expires_at=until)
+
+    new = [extended(u) for u in changes.new]
+    updated = [extended(u) for u in changes.updated]
+    written = {u.id for u in new + updated}
+    updated += [extended(u) for u in changes.concerned if u.id not in written]
+    by_id = {u.id: u for u in new + updated}
+    return UsagerChanges([by_id[u.id] for u in changes.concerned], new, updated)
 
 
 def _same_person(candidates: list[Usager], person: Person) -> Usager | None:

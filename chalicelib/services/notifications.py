@@ -214,7 +214,7 @@ def _send_once(store, rdv, event, channel, recipient, extra, send, now, attempt)
         at=now,
         send_key=key,
     )
-    if not store.receipts.claim(claim):
+    if not store.receipts.claim(claim, expires_at=rdv.expires_at):
         return None, False  # already sent (or being sent) by another delivery
     try:
         provider_id = send()

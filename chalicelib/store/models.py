@@ -335,6 +335,7 @@ class UsagerModel(BaseModel):
     notify_email = BooleanAttribute(default=True)
     email_invalid = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the last rdv
     by_phone = UsagerByPhoneIndex()
     by_name = UsagerByNameIndex()
     by_responsable = UsagerByResponsableIndex()
@@ -393,6 +394,7 @@ class RdvModel(BaseModel):
     status_history = ListAttribute(of=StatusChangeMap, default=list)
     manage_token_hash = UnicodeAttribute(null=True)
     sequence = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the rdv
     by_agent = RdvByAgentIndex()
     by_lieu = RdvByLieuIndex()
     by_organisation = RdvByOrganisationIndex()

@@ -40,7 +40,7 @@ def _receipt(item: ReceiptModel) -> NotificationReceipt:
 
 
 class ReceiptRepository:
-    def claim(self, receipt: NotificationReceipt) -> bool:
+    def claim(self, receipt: NotificationReceipt, expires_at: datetime | None = None) -> bool:
         """Record the send as claimed unless someone already did: True means "send it".
 
         A conditional put on (rdv, event#channel#recipient#extra): a redelivered message
@@ -54,6 +54,7 @@ class ReceiptRepository:
             recipient=receipt.recipient,
             outcome=ReceiptOutcome.CLAIMED.value,
             at=receipt.at,
+            expires_at=expires_at,  # a receipt names a phone or an address: same retention
         )
         try:
             item.save(

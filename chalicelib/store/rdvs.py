@@ -29,6 +29,7 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         ],
         manage_token_hash=rdv.manage_token_hash,
         sequence=rdv.sequence,
+        expires_at=rdv.expires_at,
     )
 
 
@@ -52,6 +53,7 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         ),
         manage_token_hash=item.manage_token_hash,
         sequence=int(item.sequence or 0),
+        expires_at=item.expires_at,
     )
 
 

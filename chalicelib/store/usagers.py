@@ -26,6 +26,7 @@ def _usager(item: UsagerModel) -> Usager:
         notify_email=bool(item.notify_email),
         email_invalid=bool(item.email_invalid),
         created_at=item.created_at,
+        expires_at=item.expires_at,
     )
 
 
@@ -46,6 +47,7 @@ def usager_to_item(usager: Usager) -> UsagerModel:
         notify_email=usager.notify_email,
         email_invalid=usager.email_invalid,
         created_at=usager.created_at,
+        expires_at=usager.expires_at,
     )
 
 
