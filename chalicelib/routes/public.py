@@ -112,10 +112,8 @@ def _booking_path(organisation, motif, lieu) -> str:
 
 def _choice(organisation_id, motif_id, lieu_id):
     store = context.store()
-    organisation = catalogue.get_organisation(store, organisation_id)
-    motif = catalogue.online_motif(store, organisation, motif_id)
-    lieu = catalogue.lieu_of(store, organisation, motif, lieu_id)
-    return store, organisation, motif, lieu
+    choice = catalogue.booking_choice(store, organisation_id, motif_id, lieu_id)
+    return store, choice.organisation, choice.motif, choice.lieu
 
 
 @public.route("/mds/{organisation_id}/motifs/{motif_id}/lieux/{lieu_id}", methods=["GET"])

@@ -72,9 +72,8 @@ def lieux(organisation_id, motif_id):
 
 def _choice(organisation_id, motif_id, lieu_id):
     store = context.store()
-    organisation = catalogue.get_organisation(store, organisation_id)
-    motif = catalogue.online_motif(store, organisation, motif_id)
-    return store, organisation, motif, catalogue.lieu_of(store, organisation, motif, lieu_id)
+    choice = catalogue.booking_choice(store, organisation_id, motif_id, lieu_id)
+    return store, choice.organisation, choice.motif, choice.lieu
 
 
 @api.route(MOTIF + "/lieux/{lieu_id}/slots", methods=["GET"])

@@ -77,3 +77,18 @@ def lieu_of(store: Store, organisation: Organisation, motif: Motif, lieu_id: str
     if lieu is None or lieu.organisation_id != organisation.id:
         raise NotFound("Ce lieu est introuvable.")
     return lieu
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What an usager has chosen before picking a slot: MDS, motif open online, lieu."""
+
+    organisation: Organisation
+    motif: Motif
+    lieu: Lieu | None
+
+
+def booking_choice(store: Store, organisation_id: str, motif_id: str, lieu_id: str) -> Choice:
+    organisation = get_organisation(store, organisation_id)
+    motif = online_motif(store, organisation, motif_id)
+    return Choice(organisation, motif, lieu_of(store, organisation, motif, lieu_id))
