@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -15,6 +15,10 @@ from chalicelib.domain.models import (
     Reminder,
 )
 from chalicelib.store.models import ReceiptModel, ReminderModel
+
+# A claim older than this with no outcome was abandoned (a Lambda timed out or died):
+# the next delivery may take it over. Longer than any send takes.
+CLAIM_TIMEOUT = timedelta(minutes=5)
 
 # Pending reminders are spread over a few index partitions so that the sweep's
 # queries never hit one hot key; the sweep queries each shard.
@@ -45,7 +49,8 @@ class ReceiptRepository:
 
         A conditional put on (rdv, event#channel#recipient#extra): a redelivered message
         or an overlapping sweep finds the item there and sends nothing, unless the last
-        try failed and asked for another (`retry`)."""
+        try failed and asked for another (`retry`), or a claim was left unfinished for
+        CLAIM_TIMEOUT (the Lambda died between the claim and the provider's answer)."""
         item = ReceiptModel(
             rdv_id=receipt.rdv_id,
             send_key=receipt.send_key,
@@ -60,6 +65,10 @@ class ReceiptRepository:
             item.save(
                 condition=ReceiptModel.send_key.does_not_exist()
                 | (ReceiptModel.outcome == ReceiptOutcome.RETRY.value)
+                | (
+                    (ReceiptModel.outcome == ReceiptOutcome.CLAIMED.value)
+                    & (ReceiptModel.at < receipt.at - CLAIM_TIMEOUT)
+                )
             )
         except PutError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":

@@ -319,6 +319,9 @@ def test_a_send_is_claimed_only_once_and_its_receipt_is_listed(store):
     )
     assert store.receipts.claim(receipt) is True
     assert store.receipts.claim(receipt) is False
+    # An unfinished claim (the sender died) is taken over once it is 5 minutes old.
+    assert store.receipts.claim(replace(receipt, at=at + timedelta(minutes=4))) is False
+    assert store.receipts.claim(replace(receipt, at=at + timedelta(minutes=6))) is True
     store.receipts.record_outcome(
         "rdv-1", key, ReceiptOutcome.SENT, at, provider_message_id="msg-1"
     )
