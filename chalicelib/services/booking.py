@@ -146,6 +146,11 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
         contact = _same_person(
             store.usagers.by_phone(organisation_id, request.phone), request.contact
         )
+    elif request.email:
+        known = store.usagers.get_many(store.usagers.ids_by_email(request.email))
+        contact = _same_person(
+            [u for u in known if u.organisation_id == organisation_id], request.contact
+        )
     new: list[Usager] = []
     updated: list[Usager] = []
     if contact is None:

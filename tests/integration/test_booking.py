@@ -254,3 +254,11 @@ def test_the_calendar_file_names_the_service_not_the_motif(store, pilot):
         manage.calendar_for_token(store, booked.manage_token, "https://x", NOW)
     )
     assert str(cancelled["method"]) == "CANCEL"
+
+
+def test_a_person_with_only_an_email_is_found_again(store, pilot):
+    first = booking.book_rdv(store, request_for(pilot, phone=None), NOW)
+    second = booking.book_rdv(
+        store, request_for(pilot, phone=None, starts_at=TUESDAY_9H + timedelta(days=1)), NOW
+    )
+    assert first.rdv.usager_ids == second.rdv.usager_ids
