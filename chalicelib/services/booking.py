@@ -54,6 +54,13 @@ class BookingRequest:
     email: str | None
     notify_sms: bool
     notify_email: bool
+    # The booking form's one-time key: the same form submitted twice (a double tap on
+    # a slow connection) gives the same rdv, not a second one or a "slot taken".
+    idempotency_key: str | None = None
+
+
+# Rdv ids derived from an idempotency key live in this namespace.
+IDEMPOTENT_RDV_IDS = uuid.UUID("0c1c7d1e-62b5-4c1a-9d2e-5ad1b0a6c0de")
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,12 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         request.starts_at + request.motif.duration,
         territoire.retention_days if territoire else DEFAULT_RETENTION_DAYS,
     )
-    usagers = _kept_until(_usagers_for(store, request, now), keep_until)
-    rdv_id = str(uuid.uuid4())
+    rdv_id = _rdv_id(request)
     token = manage_token(rdv_id, store.settings.secret_key)
+    already = _already_booked(store, rdv_id, token)
+    if already is not None:
+        return already
+    usagers = _kept_until(_usagers_for(store, request, now), keep_until)
     bookings = BookingRepository()
     tz = tz_of(store)
     day = request.starts_at.astimezone(tz).date()
@@ -112,7 +122,21 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
             return Booked(rdv=rdv, manage_token=token)
         else:
             break  # every agent of the slot is taken
+    already = _already_booked(store, rdv_id, token)  # the twin of a double submit won
+    if already is not None:
+        return already
     raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
+
+
+def _rdv_id(request: BookingRequest) -> str:
+    if request.idempotency_key:
+        return str(uuid.uuid5(IDEMPOTENT_RDV_IDS, request.idempotency_key))
+    return str(uuid.uuid4())
+
+
+def _already_booked(store: Store, rdv_id: str, token: str) -> Booked | None:
+    rdv = store.rdvs.get(rdv_id)
+    return Booked(rdv=rdv, manage_token=token) if rdv is not None else None
 
 
 def next_slots(

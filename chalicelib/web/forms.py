@@ -67,6 +67,13 @@ class BookingForm:
 
     def __init__(self, data: dict[str, Any], today: date) -> None:
         self.values = {k: (str(v) if v is not None else "") for k, v in data.items()}
+        if not self.values.get("cle"):
+            import secrets
+
+            # One key per form shown, kept across error re-renders (see BookingRequest).
+            self.key = secrets.token_urlsafe(16)
+        else:
+            self.key = self.values["cle"]
         self.today = today
         self.errors: dict[str, str] = {}
 
@@ -109,6 +116,8 @@ class BookingForm:
                 "Indiquez un numéro de portable ou une adresse e-mail (au moins l’un des deux) "
                 "pour recevoir la confirmation."
             )
+        key = self.get("cle")
+        cleaned["idempotency_key"] = key if 16 <= len(key) <= 64 else None
         cleaned["notify_sms"] = self.checked("sms")
         cleaned["notify_email"] = self.checked("rappel_email")
         if self.errors:
@@ -160,4 +169,5 @@ def booking_request(organisation, motif, lieu, starts_at, cleaned):
         email=cleaned["email"],
         notify_sms=cleaned["notify_sms"],
         notify_email=cleaned["notify_email"],
+        idempotency_key=cleaned.get("idempotency_key"),
     )

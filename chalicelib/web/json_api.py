@@ -99,6 +99,7 @@ def booking_form_values(body: dict[str, Any]) -> dict[str, str]:
         "email": text(body.get("email")),
         "sms": "oui" if body.get("notify_sms", True) else "",
         "rappel_email": "oui" if body.get("notify_email", True) else "",
+        "cle": text(body.get("idempotency_key")),
     }
 
 

@@ -159,6 +159,12 @@ SCHEMAS: dict[str, Any] = {
             "email": {"type": ["string", "null"], "format": "email"},
             "notify_sms": {"type": "boolean", "default": True},
             "notify_email": {"type": "boolean", "default": True},
+            "idempotency_key": {
+                "type": ["string", "null"],
+                "minLength": 16,
+                "maxLength": 64,
+                "description": "Clé aléatoire du client : rejouée, la requête donne le même rdv",
+            },
         },
     },
     "Rdv": {

@@ -262,3 +262,21 @@ def test_a_person_with_only_an_email_is_found_again(store, pilot):
         store, request_for(pilot, phone=None, starts_at=TUESDAY_9H + timedelta(days=1)), NOW
     )
     assert first.rdv.usager_ids == second.rdv.usager_ids
+
+
+def test_concurrent_submits_of_one_form_give_one_rdv(store, pilot):
+    results, barrier = [], threading.Barrier(5)
+
+    def submit():
+        barrier.wait()
+        results.append(booking.book_rdv(store, request_for(pilot, idempotency_key="k" * 22), NOW))
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({r.rdv.id for r in results}) == 1 and len(results) == 5
+    assert len({r.manage_token for r in results}) == 1
+    rdvs = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
+    assert len(rdvs) == 1

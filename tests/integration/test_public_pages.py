@@ -206,3 +206,13 @@ def test_a_malformed_slot_is_a_clear_404(client, pilot):
     response = client.http.get(BOOK_URL + "?debut=demain")
     assert response.status_code == 404
     assert "Ce créneau n’existe pas" in html(response)
+
+
+def test_a_double_tap_on_confirm_books_once_and_shows_the_same_confirmation(client, pilot, store):
+    form = html(client.http.get(BOOK_URL + "?debut=" + SLOT))
+    key = re.search(r'name="cle" value="([^"]+)"', form).group(1)
+    first = book(client, cle=key)
+    second = book(client, cle=key)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))) == 1
