@@ -216,3 +216,11 @@ def test_a_double_tap_on_confirm_books_once_and_shows_the_same_confirmation(clie
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert len(store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))) == 1
+
+
+def test_the_confirmation_says_how_the_usager_will_be_told(client, pilot):
+    by_sms = html(client.http.get(book(client).headers["Location"]))
+    assert "Nous vous envoyons une confirmation par SMS, puis un rappel" in by_sms
+    silent = book(client, debut="2026-12-01T09:00Z", telephone="06 12 34 56 70", sms="")
+    page = html(client.http.get(silent.headers["Location"]))
+    assert "Vous ne recevrez ni confirmation ni rappel" in page
