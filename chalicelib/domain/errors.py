@@ -46,6 +46,15 @@ class FieldErrors(DomainError):
             self.status_code = status_code
 
 
+class IdempotencyKeyReused(FieldErrors):
+    """A booking's idempotency key already made a rdv for another request."""
+
+    message = "Cette clé a déjà servi pour une autre demande."
+
+    def __init__(self) -> None:
+        super().__init__({"idempotency_key": self.message})
+
+
 class SlotTaken(DomainError):
     status_code = 409
     message = "Ce créneau vient d’être réservé. Choisissez-en un autre."

@@ -203,6 +203,7 @@ class Usager:
 class StatusChange:
     status: RdvStatus
     at: datetime
+    by: str | None = None  # "usager", or the id of the agent who set it
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +225,13 @@ class Rdv:
     manage_token_hash: str | None = None
     sequence: int = 0  # bumped on each move: the ICS SEQUENCE calendars follow
     expires_at: datetime | None = None  # retention: removed by DynamoDB's TTL after this
+    # Bumped by every change: a write is conditioned on the version it was decided on.
+    version: int = 0
+    # Offsets (minutes before the start) of the reminders planned for the rdv.
+    reminder_offsets: tuple[int, ...] = ()
+    # Keyed hash of the booking request that made it with an idempotency key: the key
+    # replayed with another request is refused (see services/booking.py).
+    request_fingerprint: str | None = None
 
     @property
     def ends_at(self) -> datetime:
@@ -262,6 +270,11 @@ class NotificationReceipt:
     send_key: str = ""  # distinguishes several sends of one event (a reminder's offset)
     provider_message_id: str | None = None
     error: str | None = None
+
+
+def receipt_key(event: NotificationEvent, channel: Channel, recipient: str, extra: str = "") -> str:
+    """The key of one send: a second send with the same key is not made."""
+    return "#".join((event.value, channel.value, recipient, extra))
 
 
 @dataclass(frozen=True, slots=True)

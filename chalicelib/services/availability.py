@@ -41,9 +41,16 @@ def horizon(motif: Motif, now: datetime, tz: ZoneInfo) -> date:
 
 
 def slots_between(
-    store: Store, motif: Motif, lieu: Lieu | None, start: date, end: date, now: datetime
+    store: Store,
+    motif: Motif,
+    lieu: Lieu | None,
+    start: date,
+    end: date,
+    now: datetime,
+    ignore_rdv_id: str | None = None,
 ) -> list[Slot]:
-    """Every bookable slot from `start` to `end` (local days, inclusive)."""
+    """Every bookable slot from `start` to `end` (local days, inclusive); the time of
+    `ignore_rdv_id` counts as free (a rdv being moved does not block its own way)."""
     tz = tz_of(store)
     plages = _plages(store, motif, lieu, start, end)
     if not plages:
@@ -57,7 +64,7 @@ def slots_between(
     rdvs = [
         r
         for r in store.rdvs.of_organisation(motif.organisation_id, range_start, range_end)
-        if r.agent_id in agent_ids
+        if r.agent_id in agent_ids and r.id != ignore_rdv_id
     ]
     return compute_slots(
         motif=motif,
@@ -70,6 +77,29 @@ def slots_between(
         now=now,
         tz=tz,
     )
+
+
+def slot_at(
+    store: Store,
+    motif: Motif,
+    lieu: Lieu | None,
+    starts_at: datetime,
+    now: datetime,
+    ignore_rdv_id: str | None = None,
+) -> Slot | None:
+    """The bookable slot starting at that instant, with the agents free then."""
+    day = starts_at.astimezone(tz_of(store)).date()
+    for slot in slots_between(store, motif, lieu, day, day, now, ignore_rdv_id):
+        if slot.starts_at == starts_at:
+            return slot
+    return None
+
+
+def next_slots(
+    store: Store, motif: Motif, lieu: Lieu | None, day: date, now: datetime, count: int = 6
+) -> list[Slot]:
+    """A few free slots from a day on (what a disappointed booker is offered)."""
+    return slots_between(store, motif, lieu, day, day + timedelta(days=13), now)[:count]
 
 
 def week_of_slots(

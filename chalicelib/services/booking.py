@@ -1,17 +1,21 @@
-"""Book a rdv online: the usager's own choice of slot, written atomically.
+"""Book a rdv online: the usager's own choice of slot, written on the one write path.
 
-Two people (or fifty) submitting the same slot: each attempt re-reads the chosen
-agent's day item and writes the rdv in a transaction conditioned on its version, so
-exactly one wins per agent; when two agents were free, the second booker gets the
-other one; the rest are told the slot is taken, with the next free slots."""
+Two people (or fifty) submitting the same slot: each attempt reads the chosen agent's
+day afresh and the write is conditioned on its version, so exactly one wins per agent;
+when two agents were free, the second booker gets the other one; the rest are told the
+slot is taken, with the next free slots."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from chalicelib.domain.errors import FieldErrors, SlotTaken
+from chalicelib.domain.changes import BY_USAGER, create
+from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused, SlotTaken
 from chalicelib.domain.models import (
     CreatedBy,
     Lieu,
@@ -22,15 +26,12 @@ from chalicelib.domain.models import (
     Usager,
 )
 from chalicelib.domain.policies import DEFAULT_RETENTION_DAYS, retention_until
-from chalicelib.domain.slots import Slot
 from chalicelib.domain.text import fold
-from chalicelib.services import counting, notifications
-from chalicelib.services.availability import slots_between, tz_of
+from chalicelib.services.availability import next_slots, slot_at, tz_of
 from chalicelib.services.tokens import hash_token, manage_token
+from chalicelib.services.views import ManagedRdv, managed_rdv
+from chalicelib.services.write_path import Committed, Proposal, propose, write
 from chalicelib.store import Store
-from chalicelib.store.booking import BookingConflict, BookingRepository
-
-MAX_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ class BookingRequest:
     email: str | None
     notify_sms: bool
     notify_email: bool
-    # The booking form's one-time key: the same form submitted twice (a double tap on
-    # a slow connection) gives the same rdv, not a second one or a "slot taken".
+    # The booking form's one-time key: the same request submitted twice (a double tap on
+    # a slow connection, a client's retry) gives the same rdv, not a second one or a
+    # "slot taken"; the same key with another request is refused.
     idempotency_key: str | None = None
 
 
@@ -67,6 +69,7 @@ IDEMPOTENT_RDV_IDS = uuid.UUID("0c1c7d1e-62b5-4c1a-9d2e-5ad1b0a6c0de")
 class Booked:
     rdv: Rdv
     manage_token: str  # only ever shown to the usager; the store keeps its hash
+    view: ManagedRdv  # what the confirmation page and the API answer show
 
 
 def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
@@ -79,23 +82,21 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         request.starts_at + request.motif.duration,
         territoire.retention_days if territoire else DEFAULT_RETENTION_DAYS,
     )
+    secret = store.settings.secret_key
     rdv_id = _rdv_id(request)
-    token = manage_token(rdv_id, store.settings.secret_key)
-    already = _already_booked(store, rdv_id, token)
-    if already is not None:
-        return already
+    token = manage_token(rdv_id, secret)
+    fingerprint = request_fingerprint(request, secret) if request.idempotency_key else None
     usagers = _kept_until(_usagers_for(store, request, now), keep_until)
-    bookings = BookingRepository()
     tz = tz_of(store)
     day = request.starts_at.astimezone(tz).date()
-    for _attempt in range(MAX_ATTEMPTS):
-        slot = _slot_at(store, request, day, now)
-        if slot is None:
-            break
-        for agent_id in slot.agent_ids:
-            agent_day = bookings.read_day(agent_id, day)
-            if agent_day.overlaps(slot.starts_at, slot.ends_at):
-                continue  # taken a moment ago: the index had not caught up yet
+
+    def attempt(number: int) -> Proposal | Rdv | None:
+        if number and fingerprint:
+            twin = _booked_by(store, rdv_id, fingerprint)  # did this key's twin win?
+            if twin is not None:
+                return twin
+        slot = slot_at(store, request.motif, request.lieu, request.starts_at, now)
+        for agent_id in slot.agent_ids if slot else ():
             rdv = Rdv(
                 id=rdv_id,
                 organisation_id=request.organisation.id,
@@ -103,7 +104,7 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 motif_id=request.motif.id,
                 agent_id=agent_id,
                 lieu_id=request.lieu.id if request.lieu else None,
-                starts_at=slot.starts_at,
+                starts_at=request.starts_at,
                 duration_minutes=request.motif.duration_minutes,
                 usager_ids=tuple(u.id for u in usagers.concerned),
                 created_by=CreatedBy.USAGER,
@@ -111,21 +112,31 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 status=RdvStatus.UNKNOWN,
                 manage_token_hash=hash_token(token),
                 expires_at=keep_until,
+                request_fingerprint=fingerprint,
             )
-            try:
-                bookings.book(
-                    rdv, agent_day, usagers.new, usagers.updated, counting.for_creation(rdv, tz)
-                )
-            except BookingConflict:
-                break  # someone wrote this agent's day: look again
-            notifications.after_booking(store, rdv, request.motif, now)
-            return Booked(rdv=rdv, manage_token=token)
-        else:
-            break  # every agent of the slot is taken
-    already = _already_booked(store, rdv_id, token)  # the twin of a double submit won
-    if already is not None:
-        return already
-    raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
+            proposal = propose(
+                store,
+                create(rdv, BY_USAGER),
+                request.motif.reminder_offsets_minutes,
+                new_usagers=tuple(usagers.new),
+                updated_usagers=tuple(usagers.updated),
+            )
+            if proposal is not None:
+                return proposal
+        return None  # no agent free at that time (any more)
+
+    outcome = write(store, attempt, lambda: None)
+    if isinstance(outcome, Committed):
+        rdv = outcome.rdv
+    elif isinstance(outcome, Rdv):
+        rdv = outcome
+    else:
+        twin = _booked_by(store, rdv_id, fingerprint) if fingerprint else None
+        if twin is None:
+            raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
+        rdv = twin
+    view = managed_rdv(store, rdv, usagers.contact, now)
+    return Booked(rdv=rdv, manage_token=token, view=view)
 
 
 def _rdv_id(request: BookingRequest) -> str:
@@ -134,24 +145,36 @@ def _rdv_id(request: BookingRequest) -> str:
     return str(uuid.uuid4())
 
 
-def _already_booked(store: Store, rdv_id: str, token: str) -> Booked | None:
+def request_fingerprint(request: BookingRequest, secret_key: str) -> str:
+    """A keyed hash of what makes a booking request this one (who, what, where, when):
+    stored with the rdv, it holds no readable personal data."""
+    child = request.child
+    facts = [
+        request.organisation.id,
+        request.motif.id,
+        request.lieu.id if request.lieu else None,
+        request.starts_at.isoformat(),
+        fold(request.contact.first_name),
+        fold(request.contact.last_name),
+        [fold(child.first_name), fold(child.last_name), str(child.birth_date)] if child else None,
+        request.phone,
+        (request.email or "").lower() or None,
+    ]
+    text = json.dumps(facts, separators=(",", ":"))
+    return hmac.new(secret_key.encode(), f"booking:{text}".encode(), hashlib.sha256).hexdigest()
+
+
+def _booked_by(store: Store, rdv_id: str, fingerprint: str) -> Rdv | None:
+    """The rdv an idempotency key already made for this same request; None when the
+    key made none; IdempotencyKeyReused when it made one for another request."""
     rdv = store.rdvs.get(rdv_id)
-    return Booked(rdv=rdv, manage_token=token) if rdv is not None else None
-
-
-def next_slots(
-    store: Store, motif: Motif, lieu: Lieu | None, day: date, now: datetime, count: int = 6
-) -> list[Slot]:
-    """A few free slots from a day on (what a disappointed booker is offered)."""
-    slots = slots_between(store, motif, lieu, day, day + timedelta(days=13), now)
-    return slots[:count]
-
-
-def _slot_at(store: Store, request: BookingRequest, day: date, now: datetime) -> Slot | None:
-    for slot in slots_between(store, request.motif, request.lieu, day, day, now):
-        if slot.starts_at == request.starts_at:
-            return slot
-    return None
+    if rdv is None:
+        return None
+    if rdv.request_fingerprint is None or not hmac.compare_digest(
+        rdv.request_fingerprint, fingerprint
+    ):
+        raise IdempotencyKeyReused()
+    return rdv
 
 
 @dataclass(frozen=True)
@@ -159,6 +182,7 @@ class UsagerChanges:
     concerned: list[Usager]  # whom the rdv is for
     new: list[Usager]
     updated: list[Usager]
+    contact: Usager  # who holds the contact details (the parent of a child)
 
 
 def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> UsagerChanges:
@@ -202,7 +226,7 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
         )
         updated.append(contact)
     if request.child is None:
-        return UsagerChanges([contact], new, updated)
+        return UsagerChanges([contact], new, updated, contact)
     child = None
     if not new:
         child = _same_person(store.usagers.relatives_of(contact.id), request.child)
@@ -217,7 +241,7 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
             created_at=now,
         )
         new.append(child)
-    return UsagerChanges([child], new, updated)
+    return UsagerChanges([child], new, updated, contact)
 
 
 def _kept_until(changes: UsagerChanges, until: datetime) -> UsagerChanges:
@@ -234,7 +258,8 @@ def _kept_until(changes: UsagerChanges, until: datetime) -> UsagerChanges:
     written = {u.id for u in new + updated}
     updated += [extended(u) for u in changes.concerned if u.id not in written]
     by_id = {u.id: u for u in new + updated}
-    return UsagerChanges([by_id[u.id] for u in changes.concerned], new, updated)
+    contact = by_id.get(changes.contact.id, changes.contact)
+    return UsagerChanges([by_id[u.id] for u in changes.concerned], new, updated, contact)
 
 
 def _same_person(candidates: list[Usager], person: Person) -> Usager | None:

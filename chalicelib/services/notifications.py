@@ -29,16 +29,14 @@ from chalicelib.domain.models import (
     ReceiptOutcome,
     Service,
     Usager,
+    receipt_key,
 )
-from chalicelib.domain.reminders import plan_reminders
 from chalicelib.notify import messages, queue
 from chalicelib.notify.email import EmailSender, build_message
-from chalicelib.notify.ics import rdv_calendar
 from chalicelib.notify.sms import SmsSender
-from chalicelib.services.availability import tz_of
 from chalicelib.services.tokens import manage_token
+from chalicelib.services.views import contact_of
 from chalicelib.store import Store
-from chalicelib.store.notifications import receipt_key
 
 log = logging.getLogger(__name__)
 
@@ -51,43 +49,24 @@ AGENT_EVENTS = {
 CANCELLING_EVENTS = {NotificationEvent.RDV_CANCELLED, NotificationEvent.RDV_REVOKED}
 
 
-# --- what the use cases call --------------------------------------------------------------
+# --- what the write path calls --------------------------------------------------------------
 
 
-def message_for(rdv: Rdv, event: NotificationEvent, extra: str = "") -> dict[str, Any]:
-    return {"rdv_id": rdv.id, "event": event.value, "extra": extra}
+def message_for(
+    rdv: Rdv, event: NotificationEvent, extra: str = "", by: str = "usager"
+) -> dict[str, Any]:
+    return {"rdv_id": rdv.id, "event": event.value, "extra": extra, "by": by}
 
 
-def announce(store: Store, rdv: Rdv, event: NotificationEvent, extra: str = "") -> None:
+def announce(
+    store: Store, rdv: Rdv, event: NotificationEvent, extra: str = "", by: str = "usager"
+) -> None:
     """Queue the notifications of an event. A queue failure is logged, not raised: the
     rdv is already written, and the usager sees the confirmation page anyway."""
     try:
-        queue.enqueue(store.settings, [message_for(rdv, event, extra)])
+        queue.enqueue(store.settings, [message_for(rdv, event, extra, by)])
     except Exception:
         log.exception("could not queue %s of rdv %s", event.value, rdv.id)
-
-
-def plan(store: Store, rdv: Rdv, motif: Motif, now: datetime, replace: bool = True) -> None:
-    """(Re)plan the reminders of a rdv: the old plan goes, the new one follows its time."""
-    if replace:
-        store.reminders.delete_of_rdv(rdv.id)
-    if rdv.status is RdvStatus.UNKNOWN:
-        store.reminders.plan(plan_reminders(rdv, motif.reminder_offsets_minutes, now, tz_of(store)))
-
-
-def after_booking(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
-    plan(store, rdv, motif, now, replace=False)  # a new rdv has no plan yet
-    announce(store, rdv, NotificationEvent.RDV_CREATED)
-
-
-def after_move(store: Store, rdv: Rdv, motif: Motif, now: datetime) -> None:
-    plan(store, rdv, motif, now)
-    announce(store, rdv, NotificationEvent.RDV_DATE_UPDATED, extra=str(rdv.sequence))
-
-
-def after_cancellation(store: Store, rdv: Rdv, event: NotificationEvent) -> None:
-    store.reminders.delete_of_rdv(rdv.id)
-    announce(store, rdv, event)
 
 
 # --- the reminder sweep (EventBridge schedule) ----------------------------------------------
@@ -166,6 +145,10 @@ def deliver(
     rdv = store.rdvs.get(message["rdv_id"])
     event = NotificationEvent(message["event"])
     extra = str(message.get("extra", ""))
+    if event is NotificationEvent.RDV_UPCOMING_REMINDER:
+        # A rdv moved after its reminder went out is reminded again of its new time:
+        # a reminder's send is told apart by its due time, not only by its offset.
+        extra = f"{extra}@{message.get('due_at', '')}"
     if rdv is None or not _still_relevant(store, rdv, event, message):
         return []
     context = _context(store, rdv)
@@ -180,7 +163,9 @@ def deliver(
             sends.append(
                 (Channel.EMAIL, usager.email, lambda: _email(store, senders, event, rdv, context))
             )
-    if event in AGENT_EVENTS and rdv.created_by is CreatedBy.USAGER:
+    # The agent hears of what the usager did online (not of their own changes).
+    by_usager = message.get("by", "usager" if rdv.created_by is CreatedBy.USAGER else "")
+    if event in AGENT_EVENTS and by_usager == "usager":
         agent = store.agents.get(rdv.agent_id)
         if agent is not None and agent.notify_on_online_booking:
             sends.append(
@@ -246,7 +231,7 @@ def _still_relevant(store: Store, rdv: Rdv, event: NotificationEvent, message: d
     if event is NotificationEvent.RDV_UPCOMING_REMINDER:
         # A reminder queued before a move is for the old time: the plan has changed.
         planned = {str(r.offset_minutes): r for r in store.reminders.of_rdv(rdv.id)}
-        reminder = planned.get(str(message.get("extra")))
+        reminder = planned.get(str(message.get("extra")).split("@")[0])
         return reminder is not None and reminder.due_at.isoformat() == message.get("due_at")
     return True
 
@@ -290,18 +275,6 @@ def _context(store: Store, rdv: Rdv) -> _Context | None:
     return _Context(motif, organisation, service, lieu, facts, contact_of(store, rdv))
 
 
-def contact_of(store: Store, rdv: Rdv) -> Usager | None:
-    """Who is told: the usager, or for a child the responsable holding the contact."""
-    for usager in store.usagers.get_many(list(rdv.usager_ids)):
-        if usager.responsable_id:
-            responsable = store.usagers.get(usager.responsable_id)
-            if responsable is not None:
-                return responsable
-        if usager.phone or usager.email:
-            return usager
-    return None
-
-
 def _sms(senders: Senders, event: NotificationEvent, facts, usager: Usager) -> str | None:
     if senders.sms.is_opted_out(usager.phone):
         return None  # recorded as skipped
@@ -309,6 +282,8 @@ def _sms(senders: Senders, event: NotificationEvent, facts, usager: Usager) -> s
 
 
 def _email(store: Store, senders: Senders, event, rdv: Rdv, context: _Context) -> str:
+    from chalicelib.notify.ics import rdv_calendar  # icalendar: loaded by the sender only
+
     subject, text, html = messages.email_parts(event, context.facts)
     cancelled = event in CANCELLING_EVENTS
     ics = rdv_calendar(

@@ -348,6 +348,7 @@ class UsagerModel(BaseModel):
 class StatusChangeMap(MapAttribute):
     status = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+    by = UnicodeAttribute(null=True)  # "usager" or an agent id
 
 
 class RdvByAgentIndex(GlobalSecondaryIndex):
@@ -394,6 +395,9 @@ class RdvModel(BaseModel):
     status_history = ListAttribute(of=StatusChangeMap, default=list)
     manage_token_hash = UnicodeAttribute(null=True)
     sequence = NumberAttribute(default=0)
+    version = NumberAttribute(default=0)  # every write checks the one it was decided on
+    reminder_offsets = ListAttribute(of=NumberAttribute, default=list)
+    request_fingerprint = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the rdv
     by_agent = RdvByAgentIndex()
     by_lieu = RdvByLieuIndex()
@@ -440,7 +444,7 @@ class ReminderModel(BaseModel):
     offset_minutes = NumberAttribute(range_key=True)
     due_at = UTCDateTimeAttribute()
     pending = UnicodeAttribute(null=True)
-    expires_at = TTLAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # a day after the rdv
     due = ReminderDueIndex()
 
 
@@ -521,10 +525,11 @@ class BusyMap(MapAttribute):
 class AgentDayModel(BaseModel):
     """One item per agent and local day: the times its rdvs hold, and a version.
 
-    Every booking, move and cancellation of the agent that day reads it (strongly
-    consistent), checks the new rdv against `busy`, and writes it back in the same
-    transaction as the rdv on condition that `version` did not change: two rdvs of
-    one agent never overlap, whatever their durations, and no index lag can hide one."""
+    Every change of a rdv that takes or frees a time of the agent that day reads it
+    (strongly consistent), checks the new time against `busy`, and writes it back in
+    the same transaction as the rdv on condition that `version` did not change: two
+    rdvs of one agent never overlap, whatever their durations, and no index lag can
+    hide one. See chalicelib/domain/changes.py."""
 
     table_basename = "agent-days"
 
@@ -533,7 +538,7 @@ class AgentDayModel(BaseModel):
     key = UnicodeAttribute(hash_key=True)  # <agent id>#<YYYY-MM-DD>
     version = NumberAttribute(default=0)
     busy = ListAttribute(of=BusyMap, default=list)
-    expires_at = TTLAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # a month after the day
 
 
 class RateLimitModel(BaseModel):

@@ -25,10 +25,6 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 REMINDER_SHARDS = ("p0", "p1", "p2", "p3")
 
 
-def receipt_key(event: NotificationEvent, channel: Channel, recipient: str, extra: str = "") -> str:
-    return "#".join((event.value, channel.value, recipient, extra))
-
-
 def _receipt(item: ReceiptModel) -> NotificationReceipt:
     return NotificationReceipt(
         rdv_id=item.rdv_id,
@@ -108,7 +104,7 @@ class ReminderRepository:
                         rdv_id=reminder.rdv_id,
                         offset_minutes=reminder.offset_minutes,
                         due_at=reminder.due_at,
-                        pending=None if reminder.sent else _shard(reminder.rdv_id),
+                        pending=None if reminder.sent else reminder_shard(reminder.rdv_id),
                     )
                 )
 
@@ -157,5 +153,5 @@ class ReminderRepository:
                 batch.delete(item)
 
 
-def _shard(rdv_id: str) -> str:
+def reminder_shard(rdv_id: str) -> str:
     return REMINDER_SHARDS[sum(rdv_id.encode()) % len(REMINDER_SHARDS)]

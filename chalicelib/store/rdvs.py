@@ -25,10 +25,13 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         created_at=rdv.created_at,
         status=rdv.status.value,
         status_history=[
-            StatusChangeMap(status=c.status.value, at=c.at) for c in rdv.status_history
+            StatusChangeMap(status=c.status.value, at=c.at, by=c.by) for c in rdv.status_history
         ],
         manage_token_hash=rdv.manage_token_hash,
         sequence=rdv.sequence,
+        version=rdv.version,
+        reminder_offsets=list(rdv.reminder_offsets),
+        request_fingerprint=rdv.request_fingerprint,
         expires_at=rdv.expires_at,
     )
 
@@ -49,10 +52,14 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         created_at=item.created_at,
         status=RdvStatus(item.status),
         status_history=tuple(
-            StatusChange(status=RdvStatus(c.status), at=c.at) for c in item.status_history or ()
+            StatusChange(status=RdvStatus(c.status), at=c.at, by=c.by)
+            for c in item.status_history or ()
         ),
         manage_token_hash=item.manage_token_hash,
         sequence=int(item.sequence or 0),
+        version=int(item.version or 0),
+        reminder_offsets=tuple(int(m) for m in item.reminder_offsets or ()),
+        request_fingerprint=item.request_fingerprint,
         expires_at=item.expires_at,
     )
 

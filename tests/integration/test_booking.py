@@ -18,7 +18,7 @@ from chalicelib.domain.models import RdvStatus
 from chalicelib.services import availability, booking, manage
 from chalicelib.services.booking import BookingRequest, Person
 from chalicelib.services.tokens import hash_token
-from chalicelib.store.booking import BookingRepository
+from chalicelib.store.rdv_writes import RdvWriteRepository
 from tests.integration.conftest import NOW, TUESDAY_9H
 
 
@@ -175,7 +175,12 @@ def test_cancelling_frees_the_slot_at_once_and_counts_an_excused_rdv(store, pilo
     assert managed.rdv.status is RdvStatus.EXCUSED
     assert managed.rdv.status_history[-1].at == later
     assert TUESDAY_9H in [s.starts_at for s in day_slots(store, pilot)]
-    assert BookingRepository().read_day("agent-1", date(2026, 12, 1)).held == ()
+    assert (
+        RdvWriteRepository()
+        .read_days([("agent-1", date(2026, 12, 1))])[("agent-1", date(2026, 12, 1))]
+        .held
+        == ()
+    )
     [month] = store.counters.months("organisation#org-1", "2026-12", "2026-12")
     assert (month.counts["unknown"], month.counts["excused"]) == (0, 1)
     # Someone else can book it now; a second tap on "cancel" changes nothing.
@@ -223,7 +228,11 @@ def test_moving_within_the_same_day_keeps_one_hold(store, pilot):
     store.planning.delete_plage("plage-2")
     booked = booking.book_rdv(store, request_for(pilot), NOW)
     manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(minutes=90), NOW)
-    held = BookingRepository().read_day("agent-1", date(2026, 12, 1)).held
+    held = (
+        RdvWriteRepository()
+        .read_days([("agent-1", date(2026, 12, 1))])[("agent-1", date(2026, 12, 1))]
+        .held
+    )
     assert [(h.rdv_id, h.starts_at) for h in held] == [
         (booked.rdv.id, TUESDAY_9H + timedelta(minutes=90))
     ]

@@ -70,7 +70,9 @@ def booked(store, pilot):
 
 def test_a_booking_queues_its_confirmation_and_the_consumer_sends_sms_and_email(store, booked):
     bodies = drain(store)
-    assert bodies == [{"rdv_id": booked.rdv.id, "event": "rdv_created", "extra": ""}]
+    assert bodies == [
+        {"rdv_id": booked.rdv.id, "event": "rdv_created", "extra": "", "by": "usager"}
+    ]
     deliver_all(store, bodies)
     [(phone, text)] = sent_sms()
     assert phone == "+33612345678"
@@ -167,6 +169,21 @@ def test_a_reminder_queued_before_a_move_is_not_sent_for_the_old_time(store, boo
     deliver_all(store, stale + moved, now=due_time)
     texts = [t for _, t in sent_sms()[before:]]
     assert len(texts) == 1 and texts[0].startswith("RDV PMI déplacé au mar. 08/12 à 9h00")
+
+
+def test_a_rdv_moved_after_its_reminder_went_out_is_reminded_of_its_new_time(store, booked):
+    deliver_all(store, drain(store))
+    two_days_before = TUESDAY_9H - timedelta(days=2)
+    notifications.send_due_reminders(store, two_days_before, lambda: 60_000)
+    deliver_all(store, drain(store), now=two_days_before)
+    assert sent_sms()[-1][1].startswith("Rappel : RDV PMI le mar. 01/12 à 9h00")
+    later = TUESDAY_9H + timedelta(days=7)
+    manage.move_by_usager(store, booked.manage_token, later, two_days_before)
+    deliver_all(store, drain(store), now=two_days_before)
+    due = later - timedelta(days=2)
+    assert notifications.send_due_reminders(store, due, lambda: 60_000).queued == 1
+    deliver_all(store, drain(store), now=due)
+    assert sent_sms()[-1][1].startswith("Rappel : RDV PMI le mar. 08/12 à 9h00")
 
 
 def test_a_bounce_marks_the_address_invalid_and_it_is_no_longer_used(store, booked):

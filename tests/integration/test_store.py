@@ -24,10 +24,10 @@ from chalicelib.domain.models import (
     StatusChange,
     Territoire,
     WaitingListEntry,
+    receipt_key,
 )
 from chalicelib.store.counters import motif_scope, organisation_scope
 from chalicelib.store.models import RdvModel
-from chalicelib.store.notifications import receipt_key
 from tests import factories as f
 
 UTC = UTC

@@ -1,0 +1,9 @@
+"""What the store reports to the use cases, importable without PynamoDB."""
+
+from __future__ import annotations
+
+
+class WriteConflict(Exception):
+    """A write's conditions failed: an agent's day, the rdv or another item changed
+    since it was read (or DynamoDB saw two transactions on one item at once). Nothing
+    was written; the use case starts again from fresh reads."""

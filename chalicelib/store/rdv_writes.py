@@ -1,0 +1,140 @@
+"""The unit of work of rdv changes: read the agent-days a change touches, then commit
+everything the change writes (`domain.changes.WriteSet`) in one DynamoDB transaction:
+the rdv (conditioned on the version it was decided on), each agent-day (conditioned on
+its version), the statistics counters (atomic ADD), the reminder plan, and the usagers
+a booking creates or updates. All or nothing: a failed condition is a `WriteConflict`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.changes import AgentDay, Held, WriteSet, empty_day
+from chalicelib.domain.models import Usager
+from chalicelib.store.connection import shared_connection
+from chalicelib.store.errors import WriteConflict
+from chalicelib.store.models import (
+    COUNTER_NAMES,
+    AgentDayModel,
+    BusyMap,
+    CounterModel,
+    RdvModel,
+    ReminderModel,
+    UsagerModel,
+)
+from chalicelib.store.notifications import reminder_shard
+from chalicelib.store.rdvs import rdv_to_item
+from chalicelib.store.usagers import usager_to_item
+
+log = logging.getLogger(__name__)
+
+CONFLICTS = ("TransactionCanceledException", "TransactionConflictException")
+
+
+def day_key(agent_id: str, day: date) -> str:
+    return f"{agent_id}#{day.isoformat()}"
+
+
+def _day(agent_id: str, day: date, item: AgentDayModel) -> AgentDay:
+    held = tuple(Held(b.rdv_id, b.starts_at, b.ends_at) for b in item.busy or ())
+    return AgentDay(agent_id, day, int(item.version), held)
+
+
+class RdvWriteRepository:
+    def read_days(self, keys: Iterable[tuple[str, date]]) -> dict[tuple[str, date], AgentDay]:
+        """The agent-days, read strongly consistent (version 0 when nothing is held):
+        one GetItem, or one BatchGetItem for a move across days."""
+        wanted = {day_key(a, d): (a, d) for a, d in keys}
+        found = {key: empty_day(*key) for key in wanted.values()}
+        if len(wanted) == 1:
+            [(key, (agent_id, day))] = wanted.items()
+            with contextlib.suppress(AgentDayModel.DoesNotExist):
+                found[(agent_id, day)] = _day(
+                    agent_id, day, AgentDayModel.get(key, consistent_read=True)
+                )
+        elif wanted:
+            for item in AgentDayModel.batch_get(list(wanted), consistent_read=True):
+                agent_id, day = wanted[item.key]
+                found[(agent_id, day)] = _day(agent_id, day, item)
+        return found
+
+    def commit(
+        self,
+        writes: WriteSet,
+        new_usagers: Iterable[Usager] = (),
+        updated_usagers: Iterable[Usager] = (),
+    ) -> None:
+        """Write it all in one transaction, or nothing (WriteConflict)."""
+        transaction = TransactWrite(connection=shared_connection())
+        try:
+            with transaction as tx:
+                _stage(tx, writes, new_usagers, updated_usagers)
+        except TransactWriteError as error:
+            if error.cause_response_code in CONFLICTS:
+                reasons = [r.code for r in (error.cancellation_reasons or []) if r]
+                log.info("rdv write cancelled: %s", reasons)
+                raise WriteConflict(reasons) from error
+            raise
+
+
+def _stage(
+    tx: TransactWrite,
+    writes: WriteSet,
+    new_usagers: Iterable[Usager],
+    updated_usagers: Iterable[Usager],
+) -> None:
+    for day_write in writes.days:
+        day = day_write.day
+        item = AgentDayModel(
+            key=day_key(day.agent_id, day.day),
+            version=day.version + 1,
+            busy=[
+                BusyMap(rdv_id=h.rdv_id, starts_at=h.starts_at, ends_at=h.ends_at)
+                for h in day_write.held
+            ],
+            expires_at=day_write.expires_at,
+        )
+        if day.version == 0:
+            tx.save(item, condition=AgentDayModel.key.does_not_exist())
+        else:
+            tx.save(item, condition=AgentDayModel.version == day.version)
+    rdv = writes.rdv
+    if writes.expected_version is None:
+        condition = RdvModel.id.does_not_exist()
+    elif writes.expected_version == 0:  # stored before rdvs had a version
+        condition = RdvModel.id.exists() & (
+            RdvModel.version.does_not_exist() | (RdvModel.version == 0)
+        )
+    else:
+        condition = RdvModel.version == writes.expected_version
+    tx.save(rdv_to_item(rdv), condition=condition)
+    for usager in new_usagers:
+        tx.save(usager_to_item(usager), condition=UsagerModel.id.does_not_exist())
+    for usager in updated_usagers:
+        tx.save(usager_to_item(usager), condition=UsagerModel.id.exists())
+    for counter in writes.counters:
+        unknown = set(counter.deltas) - set(COUNTER_NAMES)
+        if unknown:
+            raise ValueError(f"unknown counters: {sorted(unknown)}")
+        tx.update(
+            CounterModel(scope=counter.scope, month=counter.month),
+            actions=[getattr(CounterModel, n).add(v) for n, v in counter.deltas.items()],
+        )
+    for reminder in writes.reminders:
+        tx.save(
+            ReminderModel(
+                rdv_id=reminder.rdv_id,
+                offset_minutes=reminder.offset_minutes,
+                due_at=reminder.due_at,
+                pending=reminder_shard(reminder.rdv_id),
+                expires_at=writes.reminders_expire_at,
+            )
+        )
+    for offset in writes.reminders_dropped:
+        tx.delete(ReminderModel(rdv_id=rdv.id, offset_minutes=offset))
