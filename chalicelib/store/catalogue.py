@@ -13,6 +13,7 @@ from chalicelib.domain.models import (
     Territoire,
 )
 from chalicelib.domain.text import fold
+from chalicelib.store.cache import CATALOGUE
 from chalicelib.store.models import (
     LieuModel,
     MotifModel,
@@ -95,9 +96,13 @@ def _lieu(item: LieuModel) -> Lieu:
 
 
 class CatalogueRepository:
-    """What an organisation offers: who serves a place, with which services, motifs, lieux."""
+    """What an organisation offers: who serves a place, with which services, motifs, lieux.
+
+    Reads go through the catalogue cache (`store/cache.py`, 60 s): these items change
+    rarely and every page needs them. Every save here clears it."""
 
     def save_territoire(self, territoire: Territoire) -> None:
+        CATALOGUE.clear()
         TerritoireModel(
             id=territoire.id,
             name=territoire.name,
@@ -106,13 +111,13 @@ class CatalogueRepository:
         ).save()
 
     def get_territoire(self, territoire_id: str) -> Territoire | None:
-        try:
-            return _territoire(TerritoireModel.get(territoire_id))
-        except TerritoireModel.DoesNotExist:
-            return None
+        return CATALOGUE.get(
+            ("territoire", territoire_id), lambda: _get(TerritoireModel, territoire_id, _territoire)
+        )
 
     def save_organisation(self, organisation: Organisation) -> None:
         """Save the organisation and its sector items (one per postal code and commune)."""
+        CATALOGUE.clear()
         previous = self.get_organisation(organisation.id)
         OrganisationModel(
             id=organisation.id,
@@ -139,25 +144,27 @@ class CatalogueRepository:
                 )
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
-        try:
-            return _organisation(OrganisationModel.get(organisation_id))
-        except OrganisationModel.DoesNotExist:
-            return None
+        return CATALOGUE.get(
+            ("organisation", organisation_id),
+            lambda: _get(OrganisationModel, organisation_id, _organisation),
+        )
 
     def organisations_of_territoire(self, territoire_id: str) -> list[Organisation]:
-        return [_organisation(i) for i in OrganisationModel.by_territoire.query(territoire_id)]
+        return _listed(
+            ("organisations_of", territoire_id),
+            lambda: [
+                _organisation(i) for i in OrganisationModel.by_territoire.query(territoire_id)
+            ],
+        )
 
     def organisations_serving(self, place: str) -> list[Organisation]:
         """Organisations whose sector covers a postal code (5 digits) or a commune name."""
         place = place.strip()
         key = postal_code_place(place) if place.isdigit() else commune_place(place)
-        ids = [item.organisation_id for item in SectorModel.query(key)]
-        if not ids:
-            return []
-        found = {o.id: _organisation(o) for o in OrganisationModel.batch_get(ids)}
-        return sorted((found[i] for i in ids if i in found), key=lambda o: o.name)
+        return _listed(("serving", key), lambda: _organisations_serving(key))
 
     def save_service(self, service: Service) -> None:
+        CATALOGUE.clear()
         ServiceModel(
             id=service.id,
             territoire_id=service.territoire_id,
@@ -166,15 +173,18 @@ class CatalogueRepository:
         ).save()
 
     def get_service(self, service_id: str) -> Service | None:
-        try:
-            return _service(ServiceModel.get(service_id))
-        except ServiceModel.DoesNotExist:
-            return None
+        return CATALOGUE.get(
+            ("service", service_id), lambda: _get(ServiceModel, service_id, _service)
+        )
 
     def services_of_territoire(self, territoire_id: str) -> list[Service]:
-        return [_service(i) for i in ServiceModel.by_territoire.query(territoire_id)]
+        return _listed(
+            ("services_of", territoire_id),
+            lambda: [_service(i) for i in ServiceModel.by_territoire.query(territoire_id)],
+        )
 
     def save_motif(self, motif: Motif) -> None:
+        CATALOGUE.clear()
         MotifModel(
             id=motif.id,
             organisation_id=motif.organisation_id,
@@ -192,15 +202,16 @@ class CatalogueRepository:
         ).save()
 
     def get_motif(self, motif_id: str) -> Motif | None:
-        try:
-            return _motif(MotifModel.get(motif_id))
-        except MotifModel.DoesNotExist:
-            return None
+        return CATALOGUE.get(("motif", motif_id), lambda: _get(MotifModel, motif_id, _motif))
 
     def motifs_of_organisation(self, organisation_id: str) -> list[Motif]:
-        return [_motif(i) for i in MotifModel.by_organisation.query(organisation_id)]
+        return _listed(
+            ("motifs_of", organisation_id),
+            lambda: [_motif(i) for i in MotifModel.by_organisation.query(organisation_id)],
+        )
 
     def save_lieu(self, lieu: Lieu) -> None:
+        CATALOGUE.clear()
         LieuModel(
             id=lieu.id,
             organisation_id=lieu.organisation_id,
@@ -211,13 +222,33 @@ class CatalogueRepository:
         ).save()
 
     def get_lieu(self, lieu_id: str) -> Lieu | None:
-        try:
-            return _lieu(LieuModel.get(lieu_id))
-        except LieuModel.DoesNotExist:
-            return None
+        return CATALOGUE.get(("lieu", lieu_id), lambda: _get(LieuModel, lieu_id, _lieu))
 
     def lieux_of_organisation(self, organisation_id: str) -> list[Lieu]:
-        return [_lieu(i) for i in LieuModel.by_organisation.query(organisation_id)]
+        return _listed(
+            ("lieux_of", organisation_id),
+            lambda: [_lieu(i) for i in LieuModel.by_organisation.query(organisation_id)],
+        )
+
+
+def _get(model, key: str, convert):
+    try:
+        return convert(model.get(key))
+    except model.DoesNotExist:
+        return None
+
+
+def _listed(key: tuple[str, str], load) -> list:
+    """A cached list (kept as a tuple, so no caller can change the cached value)."""
+    return list(CATALOGUE.get(key, lambda: tuple(load())))
+
+
+def _organisations_serving(key: str) -> list[Organisation]:
+    ids = [item.organisation_id for item in SectorModel.query(key)]
+    if not ids:
+        return []
+    found = {o.id: _organisation(o) for o in OrganisationModel.batch_get(ids)}
+    return sorted((found[i] for i in ids if i in found), key=lambda o: o.name)
 
 
 def _places(postal_codes: Iterable[str], communes: Iterable[str]) -> set[str]:

@@ -10,7 +10,8 @@ import logging
 from pynamodb.connection import Connection
 
 from chalicelib.settings import Settings
-from chalicelib.store.models import ALL_MODELS, BaseModel
+from chalicelib.store.cache import CATALOGUE
+from chalicelib.store.models import ALL_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,13 @@ def shared_connection() -> Connection:
 
 
 def reset() -> None:
-    """Forget the binding (tests start a new moto between runs)."""
+    """Forget the binding and the cached catalogue (tests start a new moto between runs)."""
     global _configured_for, _shared
     _configured_for = None
     _shared = None
     for model in ALL_MODELS:
         model._connection = None
+    CATALOGUE.clear()
 
 
 def create_tables(settings: Settings) -> list[str]:
@@ -71,12 +73,3 @@ def create_tables(settings: Settings) -> list[str]:
         created.append(model.Meta.table_name)
         log.info("created table %s", model.Meta.table_name)
     return created
-
-
-def table_names(settings: Settings) -> list[str]:
-    configure(settings)
-    return [model.Meta.table_name for model in ALL_MODELS]
-
-
-def all_models() -> tuple[type[BaseModel], ...]:
-    return ALL_MODELS

@@ -406,3 +406,17 @@ def test_plage_times_are_stored_as_local_wall_clock(store):
     store.planning.save_plage(f.plage(start_time=time(8, 30), end_time=time(12, 15)))
     [plage] = store.planning.plages_of_agent("agent-1", date(2026, 11, 1), date(2026, 11, 30))
     assert (plage.start_time, plage.end_time) == (time(8, 30), time(12, 15))
+
+
+def test_catalogue_items_are_read_once_and_a_save_is_seen_at_once(store):
+    from chalicelib.store.connection import shared_connection
+
+    store.catalogue.save_motif(f.motif(id="m1", duration_minutes=30))
+    calls = []
+    client = shared_connection().client
+    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model))
+    assert store.catalogue.get_motif("m1").duration_minutes == 30
+    assert store.catalogue.get_motif("m1").duration_minutes == 30
+    assert len(calls) == 1  # the second read comes from the catalogue cache
+    store.catalogue.save_motif(f.motif(id="m1", duration_minutes=45))
+    assert store.catalogue.get_motif("m1").duration_minutes == 45
