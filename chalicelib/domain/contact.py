@@ -37,15 +37,6 @@ def normalise_mobile(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def format_phone(e164: str) -> str:
-    """`+33612345678` → `06 12 34 56 78` for display."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
 def normalise_email(text: str) -> str:
     cleaned = text.strip()
     if len(cleaned) > 254 or not _EMAIL.match(cleaned):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Generic, TypeVar
@@ -48,12 +48,6 @@ def read_page(results: ResultIterator, convert: Callable[[Any], T], limit: int) 
     items = [convert(item) for item in results]
     more = results.last_evaluated_key if len(items) >= limit else None
     return Page(items=items, next_cursor=encode_cursor(more))
-
-
-def convert_all(results: ResultIterator, convert: Callable[[Any], T]) -> Iterator[T]:
-    """Every result, following DynamoDB's pages (LastEvaluatedKey) transparently."""
-    for item in results:
-        yield convert(item)
 
 
 def day_str(value: date) -> str:
