@@ -4,7 +4,6 @@ from chalice import Chalice
 
 from chalicelib.logs import install as install_logs
 from chalicelib.routes.events import events
-from chalicelib.routes.local import local
 from chalicelib.routes.public import public
 from chalicelib.routes.public_api import api
 
@@ -13,4 +12,3 @@ install_logs(app)
 app.register_blueprint(public)
 app.register_blueprint(api)
 app.register_blueprint(events)
-app.register_blueprint(local)

@@ -40,7 +40,7 @@ def moto_store():
     with mock_aws():
         reset()
         create_tables(get_settings())
-        from chalicelib.notify.setup import ensure_local_messaging
+        from devtools.messaging import ensure_local_messaging
 
         ensure_local_messaging(get_settings())
         yield get_store()

@@ -19,7 +19,7 @@ def main() -> None:
 
     import app as app_module
     from chalicelib.services import context
-    from chalicelib.services.demo_data import load_demo_data
+    from devtools.demo_data import load_demo_data
 
     now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     context.now = lambda: now

@@ -21,8 +21,8 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 def main() -> None:
     from chalicelib.domain.models import Reminder
     from chalicelib.notify.clients import client
-    from chalicelib.notify.setup import ensure_local_messaging
     from chalicelib.services.notifications import send_due_reminders
+    from devtools.messaging import ensure_local_messaging
 
     with moto_store() as store:
         ensure_local_messaging(store.settings)

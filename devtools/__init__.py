@@ -1,1 +1,2 @@
-"""Local development tools: the `make run` supervisor, the local scheduler, admin commands."""
+"""Local development tools, never packaged: the `make run` supervisor, the local
+scheduler, the demo data, the outbox pages, the messaging set-up on moto, admin commands."""

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         created = create_tables(settings)
         print(f"{len(created)} table(s) created: {', '.join(created) or 'none missing'}")
     elif args.command == "load-demo":
-        from chalicelib.services.demo_data import load_demo_data
+        from devtools.demo_data import load_demo_data
 
         print(load_demo_data(store, date.today()))
     elif args.command == "create-organisation":

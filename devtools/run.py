@@ -1,5 +1,6 @@
-"""`make run`: moto's server, the tables, the demo data, `chalice local` and the local
-scheduler, all in this one process, so that Ctrl-C stops everything it started.
+"""`make run`: moto's server, the tables, the demo data, `chalice local` (with the local
+outbox pages) and the local scheduler, all in this one process, so that Ctrl-C stops
+everything it started.
 
 Ports: PORT (default 8000) for the app, MOTO_PORT (default 5000) for moto.
 """
@@ -44,7 +45,10 @@ def start_app_server(host: str, port: int):
     from chalice.local import create_local_server
 
     import app as app_module
+    from devtools.local_pages import local_pages
 
+    # The outbox pages exist only here: app.py (hence the Lambda zip) never has them.
+    app_module.app.register_blueprint(local_pages)
     config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
     server: LocalDevServer = create_local_server(app_module.app, config, host, port)
     thread = threading.Thread(target=server.server.serve_forever, name="chalice-local", daemon=True)
@@ -85,12 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
         created = create_tables(settings)
         print(f"Tables DynamoDB prêtes ({len(created)} créées) sur {settings.aws_endpoint_url}")
-        from chalicelib.notify.setup import ensure_local_messaging
+        from devtools.messaging import ensure_local_messaging
 
         ensure_local_messaging(settings)
         summary = None
         if not args.no_demo:
-            from chalicelib.services.demo_data import load_demo_data
+            from devtools.demo_data import load_demo_data
 
             summary = load_demo_data(get_store(settings), date.today())
         app_server, app = start_app_server(args.host, args.port)

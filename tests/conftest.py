@@ -31,9 +31,9 @@ def aws():
     from moto import mock_aws
 
     from chalicelib.notify import clients, queue
-    from chalicelib.notify.setup import ensure_local_messaging
     from chalicelib.settings import get_settings, reset_settings
     from chalicelib.store.connection import create_tables, reset
+    from devtools.messaging import ensure_local_messaging
     from devtools.moto_atomic import make_dynamodb_atomic
 
     make_dynamodb_atomic()

@@ -28,3 +28,10 @@ def test_an_admin_needs_an_existing_organisation_and_a_long_password(store, monk
     base = ["create-admin", "--email", "a@b.fr", "--first-name", "A", "--last-name", "B"]
     assert manage.main([*base, "--organisation", "nowhere"]) == 1
     assert store.agents.get_by_email("a@b.fr") is None
+
+
+def test_load_demo_loads_the_demo_data_from_devtools(store, capsys):
+    assert manage.main(["load-demo"]) == 0
+    assert "organisations=2" in capsys.readouterr().out
+    assert [o.id for o in store.catalogue.organisations_serving("62100")] == ["mds-calais-2"]
+    assert store.agents.get_by_email("claire.lefebvre@demo.rdv-solidarites.fr") is not None
