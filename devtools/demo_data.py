@@ -1,27 +1,27 @@
 """Demo data: Pas-de-Calais and the two pilot MDS (Calais II, Nœux-les-Mines).
 
 Deterministic: identifiers are derived from names, the pseudo-random choices use a
-fixed seed, and dates are relative to the given day. Idempotent: every item is
-written with a put, and the statistics counters are overwritten, not added to,
-so loading twice leaves the same data.
+fixed seed, and dates are relative to the given day. Idempotent: catalogue, agents,
+plages and usagers are written with a put; rdvs go through the write path's unit of
+work (agent-days, counters, reminders) once, and are skipped when they exist.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.changes import BY_USAGER, RdvChange, create, set_status, write_set
 from chalicelib.domain.models import (
     Absence,
     Agent,
     CreatedBy,
     Lieu,
     LocationType,
-    MonthlyCounter,
     Motif,
     Organisation,
     PlageOuverture,
@@ -34,10 +34,8 @@ from chalicelib.domain.models import (
     Territoire,
     Usager,
 )
-from chalicelib.domain.statistics import creation_deltas, month_of, status_change_deltas
 from chalicelib.services.agent_auth import hash_password
 from chalicelib.store import Store
-from chalicelib.store.counters import motif_scope, organisation_scope, service_scope
 
 PARIS = ZoneInfo("Europe/Paris")
 NAMESPACE = uuid.UUID("5b0c1d6e-6a62-4e62-8062-000000000062")
@@ -131,6 +129,7 @@ def load_demo_data(store: Store, today: date) -> DemoSummary:
     }
 
     summary = defaultdict(int)
+    loaded_at = datetime.now(UTC)
     usager_count = 0
     rdv_count = 0
     password_hash = hash_password(DEMO_AGENT_PASSWORD)
@@ -155,9 +154,7 @@ def load_demo_data(store: Store, today: date) -> DemoSummary:
             store.usagers.save(usager)
         rdvs = _rdvs(organisation.id, motifs, plages, absences, usagers, today, seed=62 + number)
         for rdv in rdvs:
-            store.rdvs.save(rdv)
-        for counter in _counters(organisation.id, motifs, rdvs):
-            store.counters.put(counter)
+            _record(store, rdv, motifs, loaded_at)
         summary["agents"] += len(agents)
         summary["plages"] += len(plages)
         summary["absences"] += len(absences)
@@ -477,23 +474,25 @@ def _rdvs(
     return rdvs
 
 
-def _counters(
-    organisation_id: str, motifs: dict[str, Motif], rdvs: list[Rdv]
-) -> list[MonthlyCounter]:
-    """The counters the use cases would have added: each rdv created as unknown,
-    then marked with its outcome."""
-    totals: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for rdv in rdvs:
-        deltas = Counter(creation_deltas(replace(rdv, status=RdvStatus.UNKNOWN)))
-        deltas.update(status_change_deltas(RdvStatus.UNKNOWN, rdv.status))
-        month = month_of(rdv, PARIS)
-        for scope in (
-            organisation_scope(organisation_id),
-            service_scope(rdv.service_id, organisation_id),
-            motif_scope(rdv.motif_id),
-        ):
-            totals[(scope, month)].update(deltas)
-    return [
-        MonthlyCounter(scope=scope, month=month, counts=dict(counts))
-        for (scope, month), counts in sorted(totals.items())
-    ]
+def _record(store: Store, rdv: Rdv, motifs: dict[str, Motif], loaded_at: datetime) -> None:
+    """Write a demo rdv through the write path's unit of work, as it would have been
+    made: booked as `unknown`, then marked with its outcome. So its agent's day holds
+    its time and the counters follow the same rules as the use cases'. Skipped when it
+    exists (loading twice changes nothing). No notification is queued: this is history,
+    not news; reminders are planned from the loading time on."""
+    if store.rdvs.get(rdv.id) is not None:
+        return
+    offsets = next(m for m in motifs.values() if m.id == rdv.motif_id).reminder_offsets_minutes
+    by = BY_USAGER if rdv.created_by is CreatedBy.USAGER else (rdv.created_by_agent_id or "")
+    booked = replace(rdv, status=RdvStatus.UNKNOWN, status_history=())
+    stored = _commit(store, replace(create(booked, by), at=loaded_at), offsets)
+    if rdv.status is not RdvStatus.UNKNOWN:
+        [outcome] = rdv.status_history
+        _commit(store, set_status(stored, rdv.status, outcome.at, rdv.agent_id), offsets)
+
+
+def _commit(store: Store, change: RdvChange, offsets: tuple[int, ...]) -> Rdv:
+    days = store.rdv_writes.read_days(change.days(PARIS))
+    writes = write_set(change, days, offsets, PARIS)
+    store.rdv_writes.commit(writes)
+    return writes.rdv

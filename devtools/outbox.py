@@ -1,12 +1,12 @@
 """What moto received (local stage only): the SMS and e-mails usagers would get.
 
-Reads moto's own record, `GET /moto-api/data.json` on its server: `sns.SMS` lists
-the SMS sent to phone numbers, `ses.RawMessage` the raw MIME e-mails."""
+`make run` serves moto in this same process (devtools/run.py), so this reads moto's
+backends directly: the SMS SNS sent to phone numbers and the raw MIME e-mails of SES.
+(`GET /moto-api/data.json` has them too, but it serialises every DynamoDB item and
+took seconds once the demo agenda was loaded.)"""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from dataclasses import dataclass
 from email import message_from_string, policy
 
@@ -33,16 +33,16 @@ def outbox(settings: Settings) -> tuple[list[SentSms], list[SentEmail]]:
     """Newest first. NotFound outside a local stage: this page must not exist there."""
     if not settings.is_local or not settings.aws_endpoint_url:
         raise NotFound()
-    url = settings.aws_endpoint_url.rstrip("/") + "/moto-api/data.json"
-    with urllib.request.urlopen(url, timeout=5) as answer:
-        data = json.load(answer)
-    sms = [
-        SentSms(item.get("phone_number", ""), item.get("message", ""))
-        for item in data.get("sns", {}).get("SMS", [])
-    ]
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses import ses_backends
+    from moto.sns import sns_backends
+
+    sns = sns_backends[DEFAULT_ACCOUNT_ID][settings.aws_region]
+    ses = ses_backends[DEFAULT_ACCOUNT_ID][settings.aws_region]
+    sms = [SentSms(phone, text) for phone, text in list(sns.sms_messages.values())]
     emails = []
-    for item in data.get("ses", {}).get("RawMessage", []):
-        message = message_from_string(item.get("raw_data", ""), policy=policy.default)
+    for sent in list(ses.sent_messages):
+        message = message_from_string(getattr(sent, "raw_data", ""), policy=policy.default)
         text = message.get_body(("plain",))
         html = message.get_body(("html",))
         emails.append(
