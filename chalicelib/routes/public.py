@@ -9,6 +9,9 @@ from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain.errors import FieldErrors, NotFound, SlotTaken
+from chalicelib.services import availability, booking, catalogue, context, manage
+from chalicelib.web import ratelimit
 from chalicelib.web.errors import html_errors
 from chalicelib.web.forms import (
     BookingForm,
@@ -18,16 +21,7 @@ from chalicelib.web.forms import (
     parse_slot_start,
     query,
 )
-from chalicelib.web.lazy import lazy
 from chalicelib.web.templating import render
-
-catalogue = lazy("chalicelib.services.catalogue")
-availability = lazy("chalicelib.services.availability")
-booking = lazy("chalicelib.services.booking")
-manage = lazy("chalicelib.services.manage")
-context = lazy("chalicelib.services.context")
-limits = lazy("chalicelib.web.ratelimit")
-errors = lazy("chalicelib.domain.errors")
 
 public = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded", "multipart/form-data"]
@@ -58,7 +52,7 @@ def search():
     place = query(_request().query_params, "lieu")
     try:
         organisations = catalogue.find_organisations(context.store(), place)
-    except errors.FieldErrors as error:
+    except FieldErrors as error:
         return render("public/search.html", status_code=422, query=place, errors=error.errors)
     return render("public/search.html", query=place, organisations=organisations)
 
@@ -82,7 +76,7 @@ def service_page(organisation_id, service_id):
         None,
     )
     if offer is None:
-        raise errors.NotFound("Ce service ne propose pas de rendez-vous en ligne ici.")
+        raise NotFound("Ce service ne propose pas de rendez-vous en ligne ici.")
     return render(
         "public/motifs.html",
         organisation=organisation,
@@ -182,16 +176,16 @@ def book(organisation_id, motif_id, lieu_id):
     form = BookingForm(data, now.date())
     try:
         cleaned = form.validate()
-        limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
+        ratelimit.check_booking_allowed(store, _request(), cleaned["phone"], now)
         booked = booking.book_rdv(
             store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
         )
-    except errors.FieldErrors as error:
+    except FieldErrors as error:
         return _form_page(
             store, organisation, motif, lieu, starts_at, form, 422,
             errors=error.errors, error_message=error.message,
         )  # fmt: skip
-    except errors.SlotTaken as taken:
+    except SlotTaken as taken:
         return _form_page(
             store, organisation, motif, lieu, starts_at, form, 409,
             slot_taken=True, next_slots=taken.next_slots,
@@ -281,7 +275,7 @@ def move(token):
     starts_at = parse_slot_start(form_data(_request().raw_body).get("debut", ""))
     try:
         manage.move_by_usager(context.store(), token, starts_at, context.now())
-    except errors.SlotTaken:
+    except SlotTaken:
         return _redirect(f"/r/{token}/deplacer?pris=1")
     return _redirect(f"/r/{token}?deplace=1")
 

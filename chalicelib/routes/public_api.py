@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.services import availability, booking, catalogue, context, manage
+from chalicelib.web import json_api as serialise
+from chalicelib.web import openapi_doc, ratelimit
 from chalicelib.web.forms import BookingForm, booking_request, parse_day, parse_slot_start, query
 from chalicelib.web.json_api import json_errors, json_response, parse_json_body
-from chalicelib.web.lazy import lazy
-
-catalogue = lazy("chalicelib.services.catalogue")
-availability = lazy("chalicelib.services.availability")
-booking = lazy("chalicelib.services.booking")
-manage = lazy("chalicelib.services.manage")
-context = lazy("chalicelib.services.context")
-limits = lazy("chalicelib.web.ratelimit")
-serialise = lazy("chalicelib.web.json_api")
-openapi = lazy("chalicelib.web.openapi_doc")
 
 api = Blueprint(__name__)
 BASE = "/api/v1/public"
@@ -29,7 +22,7 @@ def _request():
 
 @api.route("/api/v1/openapi.json", methods=["GET"])
 def openapi_document():
-    return json_response(openapi.document())
+    return json_response(openapi_doc.document())
 
 
 @api.route(BASE + "/organisations", methods=["GET"])
@@ -96,7 +89,7 @@ def book(organisation_id, motif_id, lieu_id):
     values = serialise.booking_form_values(body)
     starts_at = parse_slot_start(values["debut"])
     cleaned = BookingForm(values, now.date()).validate()
-    limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
+    ratelimit.check_booking_allowed(store, _request(), cleaned["phone"], now)
     booked = booking.book_rdv(
         store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
     )
