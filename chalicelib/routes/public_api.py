@@ -1,5 +1,8 @@
 """The public JSON API (`/api/v1/public/…`): the usager pages' use cases for partner
-sites and apps, described by the OpenAPI document at `/api/v1/openapi.json`."""
+sites and apps, described by the OpenAPI document at `/api/v1/openapi.json`.
+
+The handlers that read a body import api_models (pydantic) themselves: `import app`
+does not pay for it."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ from chalice import Blueprint
 
 from chalicelib.services import availability, booking, catalogue, context, manage
 from chalicelib.web import json_api as serialise
-from chalicelib.web import openapi_doc, ratelimit
-from chalicelib.web.forms import BookingForm, booking_request, parse_day, parse_slot_start, query
-from chalicelib.web.json_api import json_errors, json_response, parse_json_body
+from chalicelib.web import ratelimit
+from chalicelib.web.json_api import json_errors, json_response
+from chalicelib.web.params import parse_day, query
 
 api = Blueprint(__name__)
 BASE = "/api/v1/public"
@@ -22,6 +25,8 @@ def _request():
 
 @api.route("/api/v1/openapi.json", methods=["GET"])
 def openapi_document():
+    from chalicelib.web import openapi_doc
+
     return json_response(openapi_doc.document())
 
 
@@ -83,16 +88,14 @@ def slots(organisation_id, motif_id, lieu_id):
 )
 @json_errors
 def book(organisation_id, motif_id, lieu_id):
+    from chalicelib.web.api_models import BookingRequest, parse_json
+
     store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
-    body = parse_json_body(_request().raw_body)
     now = context.now()
-    values = serialise.booking_form_values(body)
-    starts_at = parse_slot_start(values["debut"])
-    cleaned = BookingForm(values, now.date()).validate()
-    ratelimit.check_booking_allowed(store, _request(), cleaned["phone"], now)
-    booked = booking.book_rdv(
-        store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
-    )
+    body = parse_json(BookingRequest, _request().raw_body, today=now.date())
+    request = body.booking_request(organisation, motif, lieu)
+    ratelimit.check_booking_allowed(store, _request(), request.phone, now)
+    booked = booking.book_rdv(store, request, now)
     managed = manage.rdv_for_token(store, booked.manage_token, now)
     base = context.settings().base_url.rstrip("/")
     return json_response(
@@ -122,7 +125,8 @@ def cancel(token):
 @api.route(BASE + "/rdvs/{token}/move", methods=["POST"], content_types=["application/json"])
 @json_errors
 def move(token):
-    body = parse_json_body(_request().raw_body)
-    starts_at = parse_slot_start(str(body.get("starts_at") or ""))
-    managed = manage.move_by_usager(context.store(), token, starts_at, context.now())
+    from chalicelib.web.api_models import MoveRequest, parse_json
+
+    body = parse_json(MoveRequest, _request().raw_body)
+    managed = manage.move_by_usager(context.store(), token, body.starts_at, context.now())
     return json_response({"rdv": serialise.managed_rdv(managed)})

@@ -1,4 +1,4 @@
-"""JSON side of the public API: serialisation, body parsing, errors as JSON in one place."""
+"""JSON side of the public API: serialisation, errors as JSON in one place."""
 
 from __future__ import annotations
 
@@ -14,19 +14,6 @@ from chalicelib.domain.errors import DomainError, FieldErrors, SlotTaken
 from chalicelib.filters import slot_param
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
-
-# Form field names (shared with the HTML form's validation) -> JSON field names.
-FIELD_NAMES = {
-    "pour": "for_child",
-    "prenom": "first_name",
-    "nom": "last_name",
-    "enfant_prenom": "child.first_name",
-    "enfant_nom": "child.last_name",
-    "enfant_naissance": "child.birth_date",
-    "telephone": "phone",
-    "email": "email",
-    "debut": "starts_at",
-}
 
 
 def json_response(body: Any, status_code: int = 200) -> Response:
@@ -47,9 +34,10 @@ def json_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return handler(*args, **kwargs)
         except FieldErrors as error:
-            fields = {FIELD_NAMES.get(k, k): v for k, v in error.errors.items()}
             code = "invalid" if error.status_code == 422 else "bad_request"
-            return json_response(error_body(code, error.message, fields=fields), error.status_code)
+            return json_response(
+                error_body(code, error.message, fields=error.errors), error.status_code
+            )
         except SlotTaken as error:
             body = error_body("slot_taken", error.message, next_slots=slots(error.next_slots))
             return json_response(body, 409)
@@ -58,49 +46,6 @@ def json_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
             return json_response(error_body(code, error.message), error.status_code)
 
     return wrapper
-
-
-def parse_json_body(raw: bytes | None) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise FieldErrors(
-            {"body": "Le corps de la requête doit être un objet JSON."},
-            status_code=400,
-            message="Requête illisible.",
-        ) from None
-    if not isinstance(value, dict):
-        raise FieldErrors(
-            {"body": "Le corps de la requête doit être un objet JSON."},
-            status_code=400,
-            message="Requête illisible.",
-        )
-    return value
-
-
-def booking_form_values(body: dict[str, Any]) -> dict[str, str]:
-    """The JSON booking request in the HTML form's terms, to share its validation."""
-    child = body.get("child") or {}
-    if not isinstance(child, dict):
-        child = {}
-
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
-    return {
-        "debut": text(body.get("starts_at")),
-        "pour": "enfant" if body.get("for_child") is True else "moi",
-        "prenom": text(body.get("first_name")),
-        "nom": text(body.get("last_name")),
-        "enfant_prenom": text(child.get("first_name")),
-        "enfant_nom": text(child.get("last_name")),
-        "enfant_naissance": text(child.get("birth_date")),
-        "telephone": text(body.get("phone")),
-        "email": text(body.get("email")),
-        "sms": "oui" if body.get("notify_sms", True) else "",
-        "rappel_email": "oui" if body.get("notify_email", True) else "",
-        "cle": text(body.get("idempotency_key")),
-    }
 
 
 def iso(value: datetime) -> str:

@@ -362,6 +362,7 @@ def document() -> dict[str, Any]:
                         "404": not_found,
                         "409": _error("Créneau pris, trop tard, ou rdv non modifiable"),
                         "410": _error("Lien expiré"),
+                        "422": _error("Début du créneau à corriger"),
                     },
                 }
             },
