@@ -1,6 +1,7 @@
-"""The public API's request bodies as pydantic models: each validates the JSON (or the
-HTML form mapped onto it) with one French message per field and gives the use case's
-input.
+"""The public API's bodies as pydantic models: each request model validates the JSON
+(or the HTML form mapped onto it) with one French message per field and gives the use
+case's input; the response models serialise the answers. The OpenAPI document's
+schemas are generated from these classes (see openapi_doc.py).
 
 Loads pydantic (about 120 ms): import it inside the handlers that need it, never at the
 top of a route module, so that `import app` stays cheap for cold starts."""
@@ -12,6 +13,8 @@ import re
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,10 +23,12 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.contact import normalise_email, normalise_mobile
 from chalicelib.domain.errors import FieldErrors
+from chalicelib.domain.models import LocationType, RdvStatus
 from chalicelib.services import booking
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -295,3 +300,180 @@ class MoveRequest(BaseModel):
 
 
 REQUESTS: tuple[type[BaseModel], ...] = (BookingRequest, MoveRequest)
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+# Serialised as `2026-12-01T08:00:00Z`: RFC 3339 with seconds, in UTC.
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_utc), Field(description="UTC")]
+
+
+def _omitted_when_none(description: str) -> Any:
+    """An optional member of an answer: left out rather than sent as null."""
+    return Field(
+        default=None,
+        description=description,
+        exclude_if=lambda value: value is None,
+        json_schema_extra=lambda schema: schema.pop("default", None),
+    )
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class Organisation(Answer):
+    id: str
+    name: str
+    address: str
+    phone: str
+
+
+class Motif(Answer):
+    id: str
+    name: str
+    duration_minutes: int = Field(ge=1)
+    location_type: LocationType
+    instructions: str
+
+
+class Service(Answer):
+    id: str
+    name: str
+    motifs: list[Motif]
+
+    @classmethod
+    def of(cls, offer: Any) -> Service:
+        return cls(id=offer.service.id, name=offer.service.name, motifs=offer.motifs)
+
+
+class Lieu(Answer):
+    id: str
+    name: str
+    address: str
+    phone: str
+    opening_info: str
+
+
+class Slot(Answer):
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
+
+
+class Day(Answer):
+    date: dt.date
+    slots: list[Slot]
+
+
+class Week(Answer):
+    week_start: dt.date
+    days: list[Day]
+    previous_week: dt.date | None
+    next_week: dt.date | None
+    next_available: Slot | None
+
+    @classmethod
+    def of(cls, week: Any) -> Week:
+        return cls(
+            week_start=week.monday,
+            days=[Day(date=day, slots=slots) for day, slots in week.days],
+            previous_week=week.previous_monday,
+            next_week=week.next_monday,
+            next_available=week.next_available,
+        )
+
+
+class Organisations(Answer):
+    organisations: list[Organisation]
+
+
+class Services(Answer):
+    services: list[Service]
+
+
+class Lieux(Answer):
+    lieux: list[Lieu]
+
+
+class Rdv(Answer):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": (
+                "Le rdv tel que le montre son lien privé : sans nom, téléphone ni e-mail."
+            )
+        }
+    )
+
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
+    duration_minutes: int
+    status: RdvStatus
+    service: str | None
+    organisation: Organisation
+    location_type: LocationType
+    lieu: Lieu | None
+    can_change: bool
+
+    @classmethod
+    def of(cls, managed: Any) -> Rdv:
+        rdv = managed.rdv
+        return cls(
+            starts_at=rdv.starts_at,
+            ends_at=rdv.ends_at,
+            duration_minutes=rdv.duration_minutes,
+            status=rdv.status,
+            service=managed.service.name if managed.service else None,
+            organisation=managed.organisation,
+            location_type=managed.motif.location_type,
+            lieu=managed.lieu,
+            can_change=managed.can_change,
+        )
+
+
+class RdvAnswer(Answer):
+    rdv: Rdv
+
+    @classmethod
+    def of(cls, managed: Any) -> RdvAnswer:
+        return cls(rdv=Rdv.of(managed))
+
+
+class Booked(Answer):
+    rdv: Rdv
+    manage_token: str = Field(min_length=22, description="Jeton du lien privé : à garder")
+    manage_url: str = Field(json_schema_extra={"format": "uri"}, description="Le lien privé")
+
+    @classmethod
+    def of(cls, managed: Any, token: str, base_url: str) -> Booked:
+        url = f"{base_url.rstrip('/')}/r/{token}"
+        return cls(rdv=Rdv.of(managed), manage_token=token, manage_url=url)
+
+
+class ErrorDetail(Answer):
+    code: str
+    message: str = Field(description="Message en français")
+    fields: dict[str, str] | SkipJsonSchema[None] = _omitted_when_none(
+        "Un message en français par champ à corriger, par son chemin dans le JSON"
+    )
+    next_slots: list[Slot] | SkipJsonSchema[None] = _omitted_when_none(
+        "Les prochains créneaux libres, quand celui demandé vient d’être pris"
+    )
+
+
+class Error(Answer):
+    error: ErrorDetail
+
+
+ANSWERS: tuple[type[BaseModel], ...] = (
+    Organisations,
+    Services,
+    Lieux,
+    Week,
+    RdvAnswer,
+    Booked,
+    Error,
+)

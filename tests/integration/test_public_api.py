@@ -42,8 +42,16 @@ def checked(method: str, path: str, response) -> dict:
     assert response.headers["Content-Type"].startswith("application/json")
     body = json.loads(response.body)
     schema = operation["responses"][status]["content"]["application/json"]["schema"]
-    Draft202012Validator({**schema, "components": DOC["components"]}).validate(body)
+    validator(schema).validate(body)
     return body
+
+
+def validator(schema: dict) -> Draft202012Validator:
+    """Checks formats too: a `date-time` without seconds is not RFC 3339."""
+    return Draft202012Validator(
+        {**schema, "components": DOC["components"]},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
 
 
 def get(client, path):
@@ -87,8 +95,8 @@ def test_browse_organisations_services_lieux_and_slots(client, pilot):
     )
     assert week["week_start"] == "2026-11-30"
     assert week["days"][1]["slots"][0] == {
-        "starts_at": "2026-12-01T08:00Z",
-        "ends_at": "2026-12-01T08:30Z",
+        "starts_at": "2026-12-01T08:00:00Z",
+        "ends_at": "2026-12-01T08:30:00Z",
     }
     phone = get(client, "/api/v1/public/organisations/org-1/motifs/mtel/lieux/-/slots")
     assert phone["days"]
@@ -96,13 +104,13 @@ def test_browse_organisations_services_lieux_and_slots(client, pilot):
 
 def test_book_read_move_and_cancel(client, pilot, store):
     booked = post(client, BOOKINGS, booking())
-    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00Z"
+    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00:00Z"
     assert booked["manage_url"] == f"https://rdv.example.fr/r/{booked['manage_token']}"
     assert "Amandine" not in json.dumps(booked) and "0612" not in json.dumps(booked)
     token = booked["manage_token"]
     assert get(client, f"/api/v1/public/rdvs/{token}")["rdv"]["can_change"] is True
     moved = post(client, f"/api/v1/public/rdvs/{token}/move", {"starts_at": "2026-12-02T09:00:00Z"})
-    assert moved["rdv"]["starts_at"] == "2026-12-02T09:00Z"
+    assert moved["rdv"]["starts_at"] == "2026-12-02T09:00:00Z"
     cancelled = post(client, f"/api/v1/public/rdvs/{token}/cancel")
     assert cancelled["rdv"]["status"] == "excused"
     [rdv] = store.rdvs.of_organisation("org-1", NOW, TUESDAY_9H.replace(month=12, day=31))
@@ -130,7 +138,7 @@ def test_a_taken_slot_is_409_with_the_next_slots(client, pilot):
     post(client, BOOKINGS, booking(phone="06 12 34 56 79"))
     answer = post(client, BOOKINGS, booking(phone="06 12 34 56 70"))
     assert answer["error"]["code"] == "slot_taken"
-    assert answer["error"]["next_slots"][0]["starts_at"] == "2026-12-01T08:30Z"
+    assert answer["error"]["next_slots"][0]["starts_at"] == "2026-12-01T08:30:00Z"
 
 
 def test_unknown_things_are_404(client, pilot):
@@ -157,7 +165,7 @@ def test_a_start_with_or_without_seconds_or_with_an_offset_books_the_same_slot(c
         ("2026-12-01T09:00:00+01:00", "06 12 34 56 79"),
     ]:
         booked = post(client, BOOKINGS, booking(starts_at=starts_at, phone=phone))
-        assert booked["rdv"]["starts_at"] == "2026-12-01T08:00Z"
+        assert booked["rdv"]["starts_at"] == "2026-12-01T08:00:00Z"
 
 
 def test_a_start_must_carry_a_time_zone(client, pilot, store):
@@ -224,7 +232,7 @@ def test_a_booking_for_a_child_stores_the_child_and_the_parent(client, pilot, st
     booked = post(
         client, BOOKINGS, booking(for_child=True, child=child, email="Amandine@Example.FR")
     )
-    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00Z"
+    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00:00Z"
     [rdv] = stored_rdvs(store)
     [lina] = store.usagers.get_many(list(rdv.usager_ids))
     parent = store.usagers.get(lina.responsable_id)
@@ -246,3 +254,49 @@ def test_a_replayed_booking_with_the_same_key_gives_the_same_rdv(client, pilot, 
     second = post(client, BOOKINGS, booking(idempotency_key=key))
     assert first["manage_token"] == second["manage_token"]
     assert len(stored_rdvs(store)) == 1
+
+
+# --- the document comes from the models ------------------------------------------------
+
+
+def test_the_schemas_are_the_models_json_schemas():
+    from chalicelib.web import api_models
+
+    schemas = DOC["components"]["schemas"]
+    for model in api_models.REQUESTS:
+        generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        assert set(schemas[model.__name__]["properties"]) == set(generated["properties"])
+        assert schemas[model.__name__]["required"] == generated["required"]
+    for model in api_models.ANSWERS:
+        assert set(schemas[model.__name__]["properties"]) == set(model.model_fields)
+    body = DOC["paths"][template_of(BOOKINGS)]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BookingRequest"
+    }
+
+
+@pytest.mark.parametrize("name", ["BookingRequest", "MoveRequest"])
+def test_the_documented_examples_match_the_schema_and_the_model(name):
+    from chalicelib.web import api_models
+
+    [example] = DOC["components"]["schemas"][name]["examples"]
+    validator({"$ref": f"#/components/schemas/{name}"}).validate(example)
+    model = getattr(api_models, name)
+    parsed = api_models.parse_json(model, json.dumps(example).encode(), today=NOW.date())
+    assert parsed.starts_at == TUESDAY_9H
+
+
+def test_the_documented_booking_example_books_a_rdv(client, pilot, store):
+    [example] = DOC["components"]["schemas"]["BookingRequest"]["examples"]
+    booked = post(client, BOOKINGS, example)
+    assert booked["rdv"]["starts_at"] == example["starts_at"]
+    [rdv] = stored_rdvs(store)
+    [amandine] = store.usagers.get_many(list(rdv.usager_ids))
+    assert (amandine.phone, amandine.email) == ("+33612345678", example["email"])
+    assert (amandine.notify_sms, amandine.notify_email) == (True, False)
+
+
+def test_what_the_model_refuses_the_document_refuses_too():
+    wrong = booking(nickname="Mimi", notify_sms="oui")
+    errors = list(validator({"$ref": "#/components/schemas/BookingRequest"}).iter_errors(wrong))
+    assert len(errors) == 2
