@@ -96,12 +96,13 @@ class BookingForm:
                 "last_name": self.get("enfant_nom"),
             }
             typed = self.get("enfant_naissance")
-            if typed and parse_day(typed) is None:
+            day = parse_day(typed) if typed else None
+            if day is not None:
+                child["birth_date"] = day
+            elif typed:  # (left out when empty: the model says it is missing)
                 errors["child.birth_date"] = (
                     "Indiquez la date de naissance au format JJ/MM/AAAA, par exemple 14/03/2022."
                 )
-            elif typed:
-                child["birth_date"] = parse_day(typed)
             body["child"] = child
         return body, errors
 
