@@ -9,25 +9,13 @@ from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain.errors import FieldErrors, NotFound, SlotTaken
+from chalicelib.filters import slot_param
+from chalicelib.services import availability, booking, catalogue, context, manage
+from chalicelib.web import ratelimit
 from chalicelib.web.errors import html_errors
-from chalicelib.web.forms import (
-    BookingForm,
-    booking_request,
-    form_data,
-    parse_day,
-    parse_slot_start,
-    query,
-)
-from chalicelib.web.lazy import lazy
+from chalicelib.web.params import form_data, parse_day, parse_slot_start, query
 from chalicelib.web.templating import render
-
-catalogue = lazy("chalicelib.services.catalogue")
-availability = lazy("chalicelib.services.availability")
-booking = lazy("chalicelib.services.booking")
-manage = lazy("chalicelib.services.manage")
-context = lazy("chalicelib.services.context")
-limits = lazy("chalicelib.web.ratelimit")
-errors = lazy("chalicelib.domain.errors")
 
 public = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded", "multipart/form-data"]
@@ -58,7 +46,7 @@ def search():
     place = query(_request().query_params, "lieu")
     try:
         organisations = catalogue.find_organisations(context.store(), place)
-    except errors.FieldErrors as error:
+    except FieldErrors as error:
         return render("public/search.html", status_code=422, query=place, errors=error.errors)
     return render("public/search.html", query=place, organisations=organisations)
 
@@ -82,7 +70,7 @@ def service_page(organisation_id, service_id):
         None,
     )
     if offer is None:
-        raise errors.NotFound("Ce service ne propose pas de rendez-vous en ligne ici.")
+        raise NotFound("Ce service ne propose pas de rendez-vous en ligne ici.")
     return render(
         "public/motifs.html",
         organisation=organisation,
@@ -130,22 +118,22 @@ def slots_page(organisation_id, motif_id, lieu_id):
         lieu=lieu,
         week=week,
         location_labels=LOCATION_LABELS,
-        slot_url=lambda slot: f"{path}/reserver?debut={quote(_slot(slot.starts_at))}",
+        slot_url=lambda slot: f"{path}/reserver?debut={quote(slot_param(slot.starts_at))}",
         week_url=lambda monday: f"{path}?semaine={monday.isoformat()}",
     )
 
 
-def _slot(value) -> str:
-    from chalicelib.filters import slot_param
-
-    return slot_param(value)
-
-
-def _form_page(store, organisation, motif, lieu, starts_at, form, status_code=200, **extra):
+def _form_page(organisation, motif, lieu, starts_at, form, error=None):
+    """The booking form; after a failed booking, what was typed with what went wrong."""
     path = _booking_path(organisation, motif, lieu)
+    extra = {}
+    if isinstance(error, SlotTaken):
+        extra = {"slot_taken": True, "next_slots": error.next_slots}
+    elif error is not None:
+        extra = {"errors": form.errors_shown(error.errors), "error_message": error.message}
     return render(
         "public/booking_form.html",
-        status_code=status_code,
+        status_code=error.status_code if error else 200,
         organisation=organisation,
         motif=motif,
         lieu=lieu,
@@ -161,11 +149,12 @@ def _form_page(store, organisation, motif, lieu, starts_at, form, status_code=20
 @public.route("/mds/{organisation_id}/motifs/{motif_id}/lieux/{lieu_id}/reserver", methods=["GET"])
 @html_errors
 def booking_form(organisation_id, motif_id, lieu_id):
-    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    from chalicelib.web.forms import BookingForm
+
+    _store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
     starts_at = parse_slot_start(query(_request().query_params, "debut"))
-    now = context.now()
-    form = BookingForm({}, now.date())
-    return _form_page(store, organisation, motif, lieu, starts_at, form)
+    form = BookingForm({}, context.now().date())
+    return _form_page(organisation, motif, lieu, starts_at, form)
 
 
 @public.route(
@@ -175,27 +164,19 @@ def booking_form(organisation_id, motif_id, lieu_id):
 )
 @html_errors
 def book(organisation_id, motif_id, lieu_id):
+    from chalicelib.web.forms import BookingForm
+
     store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
     data = form_data(_request().raw_body)
     starts_at = parse_slot_start(data.get("debut", ""))
     now = context.now()
     form = BookingForm(data, now.date())
     try:
-        cleaned = form.validate()
-        limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
-        booked = booking.book_rdv(
-            store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
-        )
-    except errors.FieldErrors as error:
-        return _form_page(
-            store, organisation, motif, lieu, starts_at, form, 422,
-            errors=error.errors, error_message=error.message,
-        )  # fmt: skip
-    except errors.SlotTaken as taken:
-        return _form_page(
-            store, organisation, motif, lieu, starts_at, form, 409,
-            slot_taken=True, next_slots=taken.next_slots,
-        )  # fmt: skip
+        request = form.booking_request(organisation, motif, lieu)
+        ratelimit.check_booking_allowed(store, _request(), request.phone, now)
+        booked = booking.book_rdv(store, request, now)
+    except (FieldErrors, SlotTaken) as error:  # shown on the form, with what was typed
+        return _form_page(organisation, motif, lieu, starts_at, form, error)
     return _redirect(f"/r/{booked.manage_token}?confirme=1")
 
 
@@ -260,7 +241,9 @@ def move_page(token):
         managed=managed,
         week=week,
         manage_url=f"/r/{token}",
-        slot_url=lambda slot: f"/r/{token}/deplacer/confirmer?debut={quote(_slot(slot.starts_at))}",
+        slot_url=lambda slot: (
+            f"/r/{token}/deplacer/confirmer?debut={quote(slot_param(slot.starts_at))}"
+        ),
         week_url=lambda monday: f"/r/{token}/deplacer?semaine={monday.isoformat()}",
     )
 
@@ -281,7 +264,7 @@ def move(token):
     starts_at = parse_slot_start(form_data(_request().raw_body).get("debut", ""))
     try:
         manage.move_by_usager(context.store(), token, starts_at, context.now())
-    except errors.SlotTaken:
+    except SlotTaken:
         return _redirect(f"/r/{token}/deplacer?pris=1")
     return _redirect(f"/r/{token}?deplace=1")
 

@@ -1,26 +1,21 @@
 """The public JSON API (`/api/v1/public/…`): the usager pages' use cases for partner
-sites and apps, described by the OpenAPI document at `/api/v1/openapi.json`."""
+sites and apps, described by the OpenAPI document at `/api/v1/openapi.json`.
+
+Each handler imports api_models (pydantic) itself: `import app` does not pay for it."""
 
 from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.web.forms import BookingForm, booking_request, parse_day, parse_slot_start, query
-from chalicelib.web.json_api import json_errors, json_response, parse_json_body
-from chalicelib.web.lazy import lazy
-
-catalogue = lazy("chalicelib.services.catalogue")
-availability = lazy("chalicelib.services.availability")
-booking = lazy("chalicelib.services.booking")
-manage = lazy("chalicelib.services.manage")
-context = lazy("chalicelib.services.context")
-limits = lazy("chalicelib.web.ratelimit")
-serialise = lazy("chalicelib.web.json_api")
-openapi = lazy("chalicelib.web.openapi_doc")
+from chalicelib.services import availability, booking, catalogue, context, manage
+from chalicelib.web import ratelimit
+from chalicelib.web.json_api import answer, json_errors, json_response
+from chalicelib.web.params import parse_day, query
 
 api = Blueprint(__name__)
 BASE = "/api/v1/public"
 MOTIF = BASE + "/organisations/{organisation_id}/motifs/{motif_id}"
+JSON = ["application/json"]
 
 
 def _request():
@@ -29,107 +24,92 @@ def _request():
 
 @api.route("/api/v1/openapi.json", methods=["GET"])
 def openapi_document():
-    return json_response(openapi.document())
+    from chalicelib.web import openapi_doc
+
+    return json_response(openapi_doc.document())
 
 
 @api.route(BASE + "/organisations", methods=["GET"])
 @json_errors
 def organisations():
+    from chalicelib.web.api_models import Organisations
+
     found = catalogue.find_organisations(context.store(), query(_request().query_params, "lieu"))
-    return json_response({"organisations": [serialise.organisation(o) for o in found]})
+    return answer(Organisations(organisations=found))
 
 
 @api.route(BASE + "/organisations/{organisation_id}/services", methods=["GET"])
 @json_errors
 def services(organisation_id):
+    from chalicelib.web.api_models import Service, Services
+
     store = context.store()
     offers = catalogue.online_offer(store, catalogue.get_organisation(store, organisation_id))
-    return json_response(
-        {
-            "services": [
-                {
-                    "id": o.service.id,
-                    "name": o.service.name,
-                    "motifs": [serialise.motif(m) for m in o.motifs],
-                }
-                for o in offers
-            ]
-        }
-    )
+    return answer(Services(services=[Service.of(offer) for offer in offers]))
 
 
 @api.route(MOTIF + "/lieux", methods=["GET"])
 @json_errors
 def lieux(organisation_id, motif_id):
+    from chalicelib.web.api_models import Lieux
+
     store = context.store()
     organisation = catalogue.get_organisation(store, organisation_id)
     motif = catalogue.online_motif(store, organisation, motif_id)
     found = availability.lieux_offering(
         store, motif, catalogue.lieux_for_motif(store, organisation, motif), context.now()
     )
-    return json_response({"lieux": [serialise.lieu(place) for place in found]})
-
-
-def _choice(organisation_id, motif_id, lieu_id):
-    store = context.store()
-    choice = catalogue.booking_choice(store, organisation_id, motif_id, lieu_id)
-    return store, choice.organisation, choice.motif, choice.lieu
+    return answer(Lieux(lieux=found))
 
 
 @api.route(MOTIF + "/lieux/{lieu_id}/slots", methods=["GET"])
 @json_errors
 def slots(organisation_id, motif_id, lieu_id):
-    store, _organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    from chalicelib.web.api_models import Week
+
+    store = context.store()
+    choice = catalogue.booking_choice(store, organisation_id, motif_id, lieu_id)
     wanted = parse_day(query(_request().query_params, "week"))
-    week = availability.week_of_slots(store, motif, lieu, wanted, context.now())
-    return json_response(serialise.week(week))
+    week = availability.week_of_slots(store, choice.motif, choice.lieu, wanted, context.now())
+    return answer(Week.of(week))
 
 
-@api.route(
-    MOTIF + "/lieux/{lieu_id}/bookings", methods=["POST"], content_types=["application/json"]
-)
+@api.route(MOTIF + "/lieux/{lieu_id}/bookings", methods=["POST"], content_types=JSON)
 @json_errors
 def book(organisation_id, motif_id, lieu_id):
-    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
-    body = parse_json_body(_request().raw_body)
-    now = context.now()
-    values = serialise.booking_form_values(body)
-    starts_at = parse_slot_start(values["debut"])
-    cleaned = BookingForm(values, now.date()).validate()
-    limits.check_booking_allowed(store, _request(), cleaned["phone"], now)
-    booked = booking.book_rdv(
-        store, booking_request(organisation, motif, lieu, starts_at, cleaned), now
-    )
+    from chalicelib.web.api_models import Booked, BookingRequest, parse_json
+
+    store, now = context.store(), context.now()
+    choice = catalogue.booking_choice(store, organisation_id, motif_id, lieu_id)
+    body = parse_json(BookingRequest, _request().raw_body, today=now.date())
+    request = body.booking_request(choice.organisation, choice.motif, choice.lieu)
+    ratelimit.check_booking_allowed(store, _request(), request.phone, now)
+    booked = booking.book_rdv(store, request, now)
     managed = manage.rdv_for_token(store, booked.manage_token, now)
-    base = context.settings().base_url.rstrip("/")
-    return json_response(
-        {
-            "rdv": serialise.managed_rdv(managed),
-            "manage_token": booked.manage_token,
-            "manage_url": f"{base}/r/{booked.manage_token}",
-        },
-        201,
-    )
+    return answer(Booked.of(managed, booked.manage_token, context.settings().base_url), 201)
 
 
 @api.route(BASE + "/rdvs/{token}", methods=["GET"])
 @json_errors
 def rdv(token):
-    managed = manage.rdv_for_token(context.store(), token, context.now())
-    return json_response({"rdv": serialise.managed_rdv(managed)})
+    from chalicelib.web.api_models import RdvAnswer
+
+    return answer(RdvAnswer.of(manage.rdv_for_token(context.store(), token, context.now())))
 
 
 @api.route(BASE + "/rdvs/{token}/cancel", methods=["POST"])
 @json_errors
 def cancel(token):
-    managed = manage.cancel_by_usager(context.store(), token, context.now())
-    return json_response({"rdv": serialise.managed_rdv(managed)})
+    from chalicelib.web.api_models import RdvAnswer
+
+    return answer(RdvAnswer.of(manage.cancel_by_usager(context.store(), token, context.now())))
 
 
-@api.route(BASE + "/rdvs/{token}/move", methods=["POST"], content_types=["application/json"])
+@api.route(BASE + "/rdvs/{token}/move", methods=["POST"], content_types=JSON)
 @json_errors
 def move(token):
-    body = parse_json_body(_request().raw_body)
-    starts_at = parse_slot_start(str(body.get("starts_at") or ""))
-    managed = manage.move_by_usager(context.store(), token, starts_at, context.now())
-    return json_response({"rdv": serialise.managed_rdv(managed)})
+    from chalicelib.web.api_models import MoveRequest, RdvAnswer, parse_json
+
+    body = parse_json(MoveRequest, _request().raw_body)
+    managed = manage.move_by_usager(context.store(), token, body.starts_at, context.now())
+    return answer(RdvAnswer.of(managed))

@@ -1,81 +1,49 @@
-"""Form and query parsing: from what a browser sends to validated values, with one
-French message per field that is wrong."""
+"""The booking form ("who and how to reach you"): the HTML page's fields mapped onto the
+JSON API's booking model, so that both are validated by the same rules and messages.
+
+Loads pydantic through api_models: import it inside the handlers that need it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from functools import cache
+import secrets
+from datetime import date
 from typing import Any
 
-from chalicelib.domain.errors import FieldErrors, NotFound
+from pydantic import ValidationError
 
+from chalicelib.domain.errors import FieldErrors
+from chalicelib.services import booking
+from chalicelib.web import api_models
+from chalicelib.web.params import parse_day
 
-@cache
-def _patterns():
-    """Compiled on first use: `re` is not needed by every cold start."""
-    import re
-
-    return (
-        re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.-])*$"),  # a name
-        re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"),  # JJ/MM/AAAA
-    )
-
-
-def form_data(raw_body: bytes | None) -> dict[str, str]:
-    """An urlencoded body as a dict (last value wins), never failing."""
-    from urllib.parse import parse_qs
-
-    if not raw_body:
-        return {}
-    try:
-        text = raw_body.decode("utf-8")
-    except UnicodeDecodeError:
-        return {}
-    return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
-
-
-def query(params: dict[str, str] | None, name: str) -> str:
-    return ((params or {}).get(name) or "").strip()
-
-
-def parse_day(text: str) -> date | None:
-    """`2026-11-23` (a date input) or `23/11/2026` (typed); None when unreadable."""
-    text = text.strip()
-    match = _patterns()[1].match(text)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def parse_slot_start(text: str) -> datetime:
-    """A slot's start as put in links (`2026-11-24T08:00Z`, UTC); a bad one is a 404."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise NotFound("Ce créneau n’existe pas. Choisissez un créneau dans la liste.") from None
-    if value.tzinfo is None:
-        raise NotFound("Ce créneau n’existe pas. Choisissez un créneau dans la liste.")
-    return value.astimezone(UTC)
+# The form's field for each field of the JSON body, in the order of the page.
+FORM_FIELDS = {
+    "starts_at": "debut",
+    "for_child": "pour",
+    "first_name": "prenom",
+    "last_name": "nom",
+    "child": "enfant_prenom",
+    "child.first_name": "enfant_prenom",
+    "child.last_name": "enfant_nom",
+    "child.birth_date": "enfant_naissance",
+    "phone": "telephone",
+    "email": "email",
+    "notify_sms": "sms",
+    "notify_email": "rappel_email",
+    "idempotency_key": "cle",
+}
 
 
 class BookingForm:
-    """The "who and how to reach you" form. `values` keeps what was typed."""
+    """`values` keeps what was typed, `key` is the form's one-time idempotency key."""
 
     def __init__(self, data: dict[str, Any], today: date) -> None:
         self.values = {k: (str(v) if v is not None else "") for k, v in data.items()}
-        if not self.values.get("cle"):
-            import secrets
-
-            # One key per form shown, kept across error re-renders (see BookingRequest).
-            self.key = secrets.token_urlsafe(16)
-        else:
-            self.key = self.values["cle"]
+        posted = self.get("cle")
+        # One key per form shown, kept across error re-renders (see BookingRequest).
+        valid = api_models.KEY_MIN <= len(posted) <= api_models.KEY_MAX
+        self.key = posted if valid else secrets.token_urlsafe(16)
         self.today = today
-        self.errors: dict[str, str] = {}
 
     def get(self, name: str) -> str:
         return self.values.get(name, "").strip()
@@ -83,91 +51,61 @@ class BookingForm:
     def checked(self, name: str) -> bool:
         return self.get(name) in ("oui", "on", "true", "1")
 
-    def validate(self) -> dict[str, Any]:
-        """The cleaned values, or FieldErrors with a message per wrong field."""
-        # phonenumbers costs 10 ms of import: paid by the booking, not by every cold start.
-        from chalicelib.domain.contact import normalise_email, normalise_mobile
+    def booking_request(self, organisation, motif, lieu) -> booking.BookingRequest:
+        """The use case's input, or FieldErrors keyed as in the JSON (`child.birth_date`):
+        `errors_shown` puts them next to the form's fields."""
+        body, errors = self._body()
+        try:
+            model = api_models.BookingRequest.model_validate(body, context={"today": self.today})
+        except ValidationError as error:
+            errors = {**api_models.field_errors(error), **errors}
+        if errors:
+            raise FieldErrors(errors)
+        return model.booking_request(organisation, motif, lieu)
 
-        cleaned: dict[str, Any] = {}
-        for_child = self.get("pour") == "enfant"
+    @staticmethod
+    def errors_shown(errors: dict[str, str]) -> dict[str, str]:
+        """Messages keyed by the form's field names, in the order of the page."""
+        order = list(FORM_FIELDS)
+        ranked = sorted(errors.items(), key=lambda item: _rank(order, item[0]))
+        shown: dict[str, str] = {}
+        for path, message in ranked:
+            shown.setdefault(FORM_FIELDS.get(path, path), message)
+        return shown
+
+    def _body(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The JSON body this form stands for, and what only the form can say is wrong
+        (its radio buttons and its JJ/MM/AAAA dates)."""
+        errors: dict[str, str] = {}
         if self.get("pour") not in ("moi", "enfant"):
-            self.errors["pour"] = "Indiquez pour qui est le rendez-vous."
-        cleaned["for_child"] = for_child
-        cleaned["first_name"] = self._name("prenom", "votre prénom")
-        cleaned["last_name"] = self._name("nom", "votre nom")
-        if for_child:
-            cleaned["child_first_name"] = self._name("enfant_prenom", "le prénom de l’enfant")
-            cleaned["child_last_name"] = self._name("enfant_nom", "le nom de l’enfant")
-            cleaned["child_birth_date"] = self._birth_date()
-        phone, email = self.get("telephone"), self.get("email")
-        cleaned["phone"] = cleaned["email"] = None
-        if phone:
-            try:
-                cleaned["phone"] = normalise_mobile(phone)
-            except ValueError as error:
-                self.errors["telephone"] = str(error)
-        if email:
-            try:
-                cleaned["email"] = normalise_email(email)
-            except ValueError as error:
-                self.errors["email"] = str(error)
-        if not phone and not email:
-            self.errors["telephone"] = (
-                "Indiquez un numéro de portable ou une adresse e-mail (au moins l’un des deux) "
-                "pour recevoir la confirmation."
-            )
-        key = self.get("cle")
-        cleaned["idempotency_key"] = key if 16 <= len(key) <= 64 else None
-        cleaned["notify_sms"] = self.checked("sms")
-        cleaned["notify_email"] = self.checked("rappel_email")
-        if self.errors:
-            raise FieldErrors(dict(self.errors))
-        return cleaned
-
-    def _name(self, field: str, label: str) -> str:
-        value = " ".join(self.get(field).split())
-        if not value:
-            self.errors[field] = f"Indiquez {label}."
-        elif len(value) > 60 or not _patterns()[0].match(value):
-            self.errors[field] = f"Indiquez {label} en lettres (60 caractères au plus)."
-        return value
-
-    def _birth_date(self) -> date | None:
-        text = self.get("enfant_naissance")
-        if not text:
-            self.errors["enfant_naissance"] = "Indiquez la date de naissance de l’enfant."
-            return None
-        day = parse_day(text)
-        if day is None:
-            self.errors["enfant_naissance"] = (
-                "Indiquez la date de naissance au format JJ/MM/AAAA, par exemple 14/03/2022."
-            )
-        elif day > self.today:
-            self.errors["enfant_naissance"] = "La date de naissance ne peut pas être dans le futur."
-        elif day.year < self.today.year - 25:
-            self.errors["enfant_naissance"] = "Vérifiez l’année de naissance de l’enfant."
-        return day
+            errors["for_child"] = "Indiquez pour qui est le rendez-vous."
+        body: dict[str, Any] = {
+            "starts_at": self.get("debut"),
+            "for_child": self.get("pour") == "enfant",
+            "first_name": self.get("prenom"),
+            "last_name": self.get("nom"),
+            "phone": self.get("telephone") or None,
+            "email": self.get("email") or None,
+            "notify_sms": self.checked("sms"),
+            "notify_email": self.checked("rappel_email"),
+            "idempotency_key": self.key,
+        }
+        if body["for_child"]:
+            child: dict[str, Any] = {
+                "first_name": self.get("enfant_prenom"),
+                "last_name": self.get("enfant_nom"),
+            }
+            typed = self.get("enfant_naissance")
+            day = parse_day(typed) if typed else None
+            if day is not None:
+                child["birth_date"] = day
+            elif typed:  # (left out when empty: the model says it is missing)
+                errors["child.birth_date"] = (
+                    "Indiquez la date de naissance au format JJ/MM/AAAA, par exemple 14/03/2022."
+                )
+            body["child"] = child
+        return body, errors
 
 
-def booking_request(organisation, motif, lieu, starts_at, cleaned):
-    """The booking use case's input from validated form values (HTML and JSON)."""
-    from chalicelib.services.booking import BookingRequest, Person  # loads the store
-
-    child = None
-    if cleaned["for_child"]:
-        child = Person(
-            cleaned["child_first_name"], cleaned["child_last_name"], cleaned["child_birth_date"]
-        )
-    return BookingRequest(
-        organisation=organisation,
-        motif=motif,
-        lieu=lieu,
-        starts_at=starts_at,
-        contact=Person(cleaned["first_name"], cleaned["last_name"]),
-        child=child,
-        phone=cleaned["phone"],
-        email=cleaned["email"],
-        notify_sms=cleaned["notify_sms"],
-        notify_email=cleaned["notify_email"],
-        idempotency_key=cleaned.get("idempotency_key"),
-    )
+def _rank(order: list[str], path: str) -> int:
+    return order.index(path) if path in order else len(order)

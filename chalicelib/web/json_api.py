@@ -1,32 +1,20 @@
-"""JSON side of the public API: serialisation, body parsing, errors as JSON in one place."""
+"""JSON side of the public API: answers and errors as JSON, in one place.
+
+Cheap to import (no pydantic): the answers are api_models instances, which the handlers
+build after importing api_models themselves."""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
 from chalice import Response
 
 from chalicelib.domain.errors import DomainError, FieldErrors, SlotTaken
-from chalicelib.filters import slot_param
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
-
-# Form field names (shared with the HTML form's validation) -> JSON field names.
-FIELD_NAMES = {
-    "pour": "for_child",
-    "prenom": "first_name",
-    "nom": "last_name",
-    "enfant_prenom": "child.first_name",
-    "enfant_nom": "child.last_name",
-    "enfant_naissance": "child.birth_date",
-    "telephone": "phone",
-    "email": "email",
-    "debut": "starts_at",
-}
 
 
 def json_response(body: Any, status_code: int = 200) -> Response:
@@ -35,130 +23,37 @@ def json_response(body: Any, status_code: int = 200) -> Response:
     )
 
 
-def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, **extra}}
+def answer(model: Any, status_code: int = 200) -> Response:
+    """An api_models answer, serialised as its OpenAPI schema describes it."""
+    return json_response(model.model_dump(mode="json"), status_code)
 
 
 def json_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Every DomainError becomes `{"error": {"code", "message", ...}}` with its status."""
+    """Every DomainError becomes an `Error` answer (`{"error": {"code", "message", …}}`)
+    with its status."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return handler(*args, **kwargs)
-        except FieldErrors as error:
-            fields = {FIELD_NAMES.get(k, k): v for k, v in error.errors.items()}
-            code = "invalid" if error.status_code == 422 else "bad_request"
-            return json_response(error_body(code, error.message, fields=fields), error.status_code)
-        except SlotTaken as error:
-            body = error_body("slot_taken", error.message, next_slots=slots(error.next_slots))
-            return json_response(body, 409)
         except DomainError as error:
-            code = type(error).__name__.lower() if error.status_code != 404 else "not_found"
-            return json_response(error_body(code, error.message), error.status_code)
+            return _error_answer(error)
 
     return wrapper
 
 
-def parse_json_body(raw: bytes | None) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise FieldErrors(
-            {"body": "Le corps de la requête doit être un objet JSON."},
-            status_code=400,
-            message="Requête illisible.",
-        ) from None
-    if not isinstance(value, dict):
-        raise FieldErrors(
-            {"body": "Le corps de la requête doit être un objet JSON."},
-            status_code=400,
-            message="Requête illisible.",
-        )
-    return value
+def _error_answer(error: DomainError) -> Response:
+    from chalicelib.web.api_models import Error
 
-
-def booking_form_values(body: dict[str, Any]) -> dict[str, str]:
-    """The JSON booking request in the HTML form's terms, to share its validation."""
-    child = body.get("child") or {}
-    if not isinstance(child, dict):
-        child = {}
-
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
-    return {
-        "debut": text(body.get("starts_at")),
-        "pour": "enfant" if body.get("for_child") is True else "moi",
-        "prenom": text(body.get("first_name")),
-        "nom": text(body.get("last_name")),
-        "enfant_prenom": text(child.get("first_name")),
-        "enfant_nom": text(child.get("last_name")),
-        "enfant_naissance": text(child.get("birth_date")),
-        "telephone": text(body.get("phone")),
-        "email": text(body.get("email")),
-        "sms": "oui" if body.get("notify_sms", True) else "",
-        "rappel_email": "oui" if body.get("notify_email", True) else "",
-        "cle": text(body.get("idempotency_key")),
-    }
-
-
-def iso(value: datetime) -> str:
-    return slot_param(value)
-
-
-def slots(values: list[Any]) -> list[dict[str, str]]:
-    return [{"starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at)} for s in values]
-
-
-def organisation(o: Any) -> dict[str, Any]:
-    return {"id": o.id, "name": o.name, "address": o.address, "phone": o.phone}
-
-
-def motif(m: Any) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "name": m.name,
-        "duration_minutes": m.duration_minutes,
-        "location_type": m.location_type.value,
-        "instructions": m.instructions,
-    }
-
-
-def lieu(place: Any) -> dict[str, Any]:
-    return {
-        "id": place.id,
-        "name": place.name,
-        "address": place.address,
-        "phone": place.phone,
-        "opening_info": place.opening_info,
-    }
-
-
-def week(value: Any) -> dict[str, Any]:
-    def day(d: date | None) -> str | None:
-        return d.isoformat() if d else None
-
-    return {
-        "week_start": value.monday.isoformat(),
-        "days": [{"date": d.isoformat(), "slots": slots(s)} for d, s in value.days],
-        "previous_week": day(value.previous_monday),
-        "next_week": day(value.next_monday),
-        "next_available": slots([value.next_available])[0] if value.next_available else None,
-    }
-
-
-def managed_rdv(managed: Any) -> dict[str, Any]:
-    """The rdv as its private link shows it: no name, phone or e-mail."""
-    rdv = managed.rdv
-    return {
-        "starts_at": iso(rdv.starts_at),
-        "ends_at": iso(rdv.ends_at),
-        "duration_minutes": rdv.duration_minutes,
-        "status": rdv.status.value,
-        "service": managed.service.name if managed.service else None,
-        "organisation": organisation(managed.organisation),
-        "location_type": managed.motif.location_type.value,
-        "lieu": lieu(managed.lieu) if managed.lieu else None,
-        "can_change": managed.can_change,
-    }
+    detail: dict[str, Any] = {"message": error.message}
+    if isinstance(error, FieldErrors):
+        detail["code"] = "invalid" if error.status_code == 422 else "bad_request"
+        detail["fields"] = error.errors
+    elif isinstance(error, SlotTaken):
+        detail["code"] = "slot_taken"
+        detail["next_slots"] = error.next_slots
+    elif error.status_code == 404:
+        detail["code"] = "not_found"
+    else:
+        detail["code"] = type(error).__name__.lower()
+    return answer(Error.model_validate({"error": detail}), error.status_code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -41,8 +42,16 @@ def checked(method: str, path: str, response) -> dict:
     assert response.headers["Content-Type"].startswith("application/json")
     body = json.loads(response.body)
     schema = operation["responses"][status]["content"]["application/json"]["schema"]
-    Draft202012Validator({**schema, "components": DOC["components"]}).validate(body)
+    validator(schema).validate(body)
     return body
+
+
+def validator(schema: dict) -> Draft202012Validator:
+    """Checks formats too: a `date-time` without seconds is not RFC 3339."""
+    return Draft202012Validator(
+        {**schema, "components": DOC["components"]},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
 
 
 def get(client, path):
@@ -56,7 +65,7 @@ def post(client, path, payload=None, raw=None):
 
 def booking(**overrides):
     payload = {
-        "starts_at": "2026-12-01T08:00Z",
+        "starts_at": "2026-12-01T08:00:00Z",
         "first_name": "Amandine",
         "last_name": "Dupont",
         "phone": "06 12 34 56 78",
@@ -86,8 +95,8 @@ def test_browse_organisations_services_lieux_and_slots(client, pilot):
     )
     assert week["week_start"] == "2026-11-30"
     assert week["days"][1]["slots"][0] == {
-        "starts_at": "2026-12-01T08:00Z",
-        "ends_at": "2026-12-01T08:30Z",
+        "starts_at": "2026-12-01T08:00:00Z",
+        "ends_at": "2026-12-01T08:30:00Z",
     }
     phone = get(client, "/api/v1/public/organisations/org-1/motifs/mtel/lieux/-/slots")
     assert phone["days"]
@@ -95,13 +104,13 @@ def test_browse_organisations_services_lieux_and_slots(client, pilot):
 
 def test_book_read_move_and_cancel(client, pilot, store):
     booked = post(client, BOOKINGS, booking())
-    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00Z"
+    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00:00Z"
     assert booked["manage_url"] == f"https://rdv.example.fr/r/{booked['manage_token']}"
     assert "Amandine" not in json.dumps(booked) and "0612" not in json.dumps(booked)
     token = booked["manage_token"]
     assert get(client, f"/api/v1/public/rdvs/{token}")["rdv"]["can_change"] is True
-    moved = post(client, f"/api/v1/public/rdvs/{token}/move", {"starts_at": "2026-12-02T09:00Z"})
-    assert moved["rdv"]["starts_at"] == "2026-12-02T09:00Z"
+    moved = post(client, f"/api/v1/public/rdvs/{token}/move", {"starts_at": "2026-12-02T09:00:00Z"})
+    assert moved["rdv"]["starts_at"] == "2026-12-02T09:00:00Z"
     cancelled = post(client, f"/api/v1/public/rdvs/{token}/cancel")
     assert cancelled["rdv"]["status"] == "excused"
     [rdv] = store.rdvs.of_organisation("org-1", NOW, TUESDAY_9H.replace(month=12, day=31))
@@ -116,8 +125,12 @@ def test_invalid_fields_are_explained_in_french(client, pilot):
 
 
 def test_unreadable_bodies_are_400(client, pilot):
-    assert post(client, BOOKINGS, raw="{not json")["error"]["code"] == "bad_request"
-    assert post(client, BOOKINGS, raw="[1, 2]")["error"]["code"] == "bad_request"
+    token = post(client, BOOKINGS, booking())["manage_token"]
+    for path in (BOOKINGS, f"/api/v1/public/rdvs/{token}/move"):
+        for raw in ("{not json", "[1, 2]", "null", '"2026-12-01T08:00:00Z"', ""):
+            error = post(client, path, raw=raw)["error"]
+            assert error["code"] == "bad_request", (path, raw)
+            assert error["fields"] == {"body": "Le corps de la requête doit être un objet JSON."}
 
 
 def test_a_taken_slot_is_409_with_the_next_slots(client, pilot):
@@ -125,7 +138,7 @@ def test_a_taken_slot_is_409_with_the_next_slots(client, pilot):
     post(client, BOOKINGS, booking(phone="06 12 34 56 79"))
     answer = post(client, BOOKINGS, booking(phone="06 12 34 56 70"))
     assert answer["error"]["code"] == "slot_taken"
-    assert answer["error"]["next_slots"][0]["starts_at"] == "2026-12-01T08:30Z"
+    assert answer["error"]["next_slots"][0]["starts_at"] == "2026-12-01T08:30:00Z"
 
 
 def test_unknown_things_are_404(client, pilot):
@@ -138,5 +151,152 @@ def test_booking_is_rate_limited_per_phone(client, pilot, monkeypatch):
 
     monkeypatch.setattr(get_settings(), "bookings_per_phone_per_day", 1)
     post(client, BOOKINGS, booking())
-    answer = post(client, BOOKINGS, booking(starts_at="2026-12-01T09:00Z"))
+    answer = post(client, BOOKINGS, booking(starts_at="2026-12-01T09:00:00Z"))
     assert "Trop de demandes" in answer["error"]["message"]
+
+
+def stored_rdvs(store):
+    return store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
+
+
+def test_a_start_with_or_without_seconds_or_with_an_offset_books_the_same_slot(client, pilot):
+    for starts_at, phone in [
+        ("2026-12-01T08:00Z", "06 12 34 56 78"),
+        ("2026-12-01T09:00:00+01:00", "06 12 34 56 79"),
+    ]:
+        booked = post(client, BOOKINGS, booking(starts_at=starts_at, phone=phone))
+        assert booked["rdv"]["starts_at"] == "2026-12-01T08:00:00Z"
+
+
+def test_a_start_must_carry_a_time_zone(client, pilot, store):
+    answer = post(client, BOOKINGS, booking(starts_at="2026-12-01T08:00:00"))
+    assert answer["error"]["fields"] == {
+        "starts_at": "Indiquez le fuseau horaire de l’heure, par exemple 2026-12-01T08:00:00Z "
+        "(UTC) ou 2026-12-01T09:00:00+01:00."
+    }
+    token = post(client, BOOKINGS, booking())["manage_token"]
+    moved = post(client, f"/api/v1/public/rdvs/{token}/move", {"starts_at": "2026-12-02T09:00"})
+    assert "fuseau horaire" in moved["error"]["fields"]["starts_at"]
+    [rdv] = stored_rdvs(store)
+    assert rdv.starts_at == TUESDAY_9H  # not moved
+
+
+def test_pydantic_errors_are_french_and_named_by_their_path_in_the_json(client, pilot, store):
+    payload = booking(notify_sms="oui", nickname="Mimi", starts_at="demain 9h")
+    del payload["last_name"]
+    payload["child"] = {"first_name": 7, "last_name": "Dupont", "birth_date": "14/03/2022"}
+    payload["for_child"] = True
+    answer = post(client, BOOKINGS, payload)
+    assert answer["error"] == {
+        "code": "invalid",
+        "message": "Certaines informations sont à corriger.",
+        "fields": {
+            "starts_at": "Indiquez une date et une heure au format RFC 3339, par exemple "
+            "2026-12-01T08:00:00Z.",
+            "last_name": "Indiquez votre nom.",
+            "child.first_name": "Indiquez du texte.",
+            "child.birth_date": "Indiquez une date au format AAAA-MM-JJ, par exemple 2022-03-14.",
+            "notify_sms": "Indiquez true ou false.",
+            "nickname": "Ce champ n’est pas attendu.",
+        },
+    }
+    assert stored_rdvs(store) == []
+
+
+def test_the_booking_rules_are_explained_field_by_field(client, pilot, store):
+    child = {"first_name": "Lina", "last_name": "Dupont 2", "birth_date": "2027-01-01"}
+    answer = post(
+        client,
+        BOOKINGS,
+        booking(for_child=True, child=child, phone=None, email="", idempotency_key="court"),
+    )
+    assert answer["error"]["fields"] == {
+        "child.last_name": "Indiquez le nom de l’enfant en lettres (60 caractères au plus).",
+        "child.birth_date": "La date de naissance ne peut pas être dans le futur.",
+        "phone": "Indiquez un numéro de portable ou une adresse e-mail (au moins l’un des deux) "
+        "pour recevoir la confirmation.",
+        "idempotency_key": "Indiquez au moins 16 caractères.",
+    }
+    too_old = dict(child, last_name="Dupont", birth_date="1990-05-02")
+    fields = post(client, BOOKINGS, booking(for_child=True, child=too_old))["error"]["fields"]
+    assert fields == {"child.birth_date": "Vérifiez l’année de naissance de l’enfant."}
+    fields = post(client, BOOKINGS, booking(for_child=True))["error"]["fields"]
+    assert fields == {"child": "Indiquez le prénom, le nom et la date de naissance de l’enfant."}
+    fields = post(client, BOOKINGS, booking(email="amandine@"))["error"]["fields"]
+    assert fields == {"email": "Cette adresse e-mail n’est pas valide (exemple : nom@exemple.fr)."}
+    assert stored_rdvs(store) == []
+
+
+def test_a_booking_for_a_child_stores_the_child_and_the_parent(client, pilot, store):
+    child = {"first_name": "Lina", "last_name": "Dupont", "birth_date": "2022-03-14"}
+    booked = post(
+        client, BOOKINGS, booking(for_child=True, child=child, email="Amandine@Example.FR")
+    )
+    assert booked["rdv"]["starts_at"] == "2026-12-01T08:00:00Z"
+    [rdv] = stored_rdvs(store)
+    [lina] = store.usagers.get_many(list(rdv.usager_ids))
+    parent = store.usagers.get(lina.responsable_id)
+    assert (lina.first_name, lina.last_name, lina.birth_date) == (
+        "Lina",
+        "Dupont",
+        date(2022, 3, 14),
+    )
+    assert (parent.first_name, parent.phone, parent.email) == (
+        "Amandine",
+        "+33612345678",
+        "Amandine@example.fr",
+    )
+
+
+def test_a_replayed_booking_with_the_same_key_gives_the_same_rdv(client, pilot, store):
+    key = "a-client-key-0123456789"
+    first = post(client, BOOKINGS, booking(idempotency_key=key))
+    second = post(client, BOOKINGS, booking(idempotency_key=key))
+    assert first["manage_token"] == second["manage_token"]
+    assert len(stored_rdvs(store)) == 1
+
+
+# --- the document comes from the models ------------------------------------------------
+
+
+def test_the_schemas_are_the_models_json_schemas():
+    from chalicelib.web import api_models
+
+    schemas = DOC["components"]["schemas"]
+    for model in api_models.REQUESTS:
+        generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        assert set(schemas[model.__name__]["properties"]) == set(generated["properties"])
+        assert schemas[model.__name__]["required"] == generated["required"]
+    for model in api_models.ANSWERS:
+        assert set(schemas[model.__name__]["properties"]) == set(model.model_fields)
+    body = DOC["paths"][template_of(BOOKINGS)]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BookingRequest"
+    }
+
+
+@pytest.mark.parametrize("name", ["BookingRequest", "MoveRequest"])
+def test_the_documented_examples_match_the_schema_and_the_model(name):
+    from chalicelib.web import api_models
+
+    [example] = DOC["components"]["schemas"][name]["examples"]
+    validator({"$ref": f"#/components/schemas/{name}"}).validate(example)
+    model = getattr(api_models, name)
+    parsed = api_models.parse_json(model, json.dumps(example).encode(), today=NOW.date())
+    assert parsed.starts_at == TUESDAY_9H
+
+
+def test_the_documented_booking_example_books_a_rdv(client, pilot, store):
+    [example] = DOC["components"]["schemas"]["BookingRequest"]["examples"]
+    booked = post(client, BOOKINGS, example)
+    assert booked["rdv"]["starts_at"] == example["starts_at"]
+    [rdv] = stored_rdvs(store)
+    [amandine] = store.usagers.get_many(list(rdv.usager_ids))
+    assert (amandine.phone, amandine.email) == ("+33612345678", example["email"])
+    assert (amandine.notify_sms, amandine.notify_email) == (True, False)
+
+
+def test_what_the_model_refuses_the_document_refuses_too():
+    wrong = booking(nickname="Mimi", notify_sms="oui")
+    errors = list(validator({"$ref": "#/components/schemas/BookingRequest"}).iter_errors(wrong))
+    assert len(errors) == 2

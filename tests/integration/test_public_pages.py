@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -224,3 +225,97 @@ def test_the_confirmation_says_how_the_usager_will_be_told(client, pilot):
     silent = book(client, debut="2026-12-01T09:00Z", telephone="06 12 34 56 70", sms="")
     page = html(client.http.get(silent.headers["Location"]))
     assert "Vous ne recevrez ni confirmation ni rappel" in page
+
+
+def field_error(page: str, name: str) -> str | None:
+    """The message shown next to a form field, if any."""
+    found = re.search(rf'<span class="field-error" id="{name}-erreur">([^<]*)</span>', page)
+    return found.group(1) if found else None
+
+
+def test_each_mistake_is_shown_next_to_its_field_and_what_was_typed_is_kept(client, pilot, store):
+    response = book(
+        client,
+        pour="enfant",
+        enfant_prenom="Lina",
+        enfant_nom="",
+        enfant_naissance="31/02/2022",
+        telephone="",
+        email="",
+    )
+    assert response.status_code == 422
+    page = html(response)
+    assert field_error(page, "enfant_nom") == "Indiquez le nom de l’enfant."
+    assert field_error(page, "enfant_naissance") == (
+        "Indiquez la date de naissance au format JJ/MM/AAAA, par exemple 14/03/2022."
+    )
+    assert field_error(page, "telephone") == (
+        "Indiquez un numéro de portable ou une adresse e-mail (au moins l’un des deux) "
+        "pour recevoir la confirmation."
+    )
+    assert field_error(page, "prenom") is None and field_error(page, "enfant_prenom") is None
+    assert 'value="Lina"' in page and 'value="31/02/2022"' in page
+    assert re.search(r'value="enfant" checked', page)
+    summary = re.findall(r'<li><a href="#(\w+)">', page)
+    assert summary == ["enfant_nom", "enfant_naissance", "telephone"]  # in the page's order
+    assert store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30)) == []
+
+
+def test_a_birth_date_in_the_future_or_too_old_is_refused(client, pilot):
+    child = {"pour": "enfant", "enfant_prenom": "Lina", "enfant_nom": "Dupont"}
+    future = html(book(client, enfant_naissance="01/01/2027", **child))
+    assert field_error(future, "enfant_naissance") == (
+        "La date de naissance ne peut pas être dans le futur."
+    )
+    old = html(book(client, enfant_naissance="1990-05-02", **child))
+    assert field_error(old, "enfant_naissance") == "Vérifiez l’année de naissance de l’enfant."
+
+
+def test_the_form_asks_for_whom_the_rdv_is(client, pilot):
+    response = book(client, pour="")
+    assert response.status_code == 422
+    assert field_error(html(response), "pour") == "Indiquez pour qui est le rendez-vous."
+
+
+def test_a_child_booked_through_the_form_is_stored_with_its_birth_date(client, pilot, store):
+    response = book(
+        client,
+        pour="enfant",
+        enfant_prenom="Lina",
+        enfant_nom="Dupont",
+        enfant_naissance="14/03/2022",
+    )
+    assert response.status_code == 303
+    [rdv] = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
+    [lina] = store.usagers.get_many(list(rdv.usager_ids))
+    assert (lina.first_name, lina.birth_date) == ("Lina", date(2022, 3, 14))
+    assert store.usagers.get(lina.responsable_id).phone == "+33612345678"
+
+
+def test_the_form_and_the_api_explain_a_mistake_in_the_same_words(client, pilot):
+    page = html(book(client, prenom="Amandine2", email="amandine@"))
+    api = client.http.post(
+        "/api/v1/public/organisations/org-1/motifs/m30/lieux/lieu-1/bookings",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(
+            {
+                "starts_at": SLOT,
+                "first_name": "Amandine2",
+                "last_name": "Dupont",
+                "email": "amandine@",
+                "phone": "06 12 34 56 78",
+            }
+        ),
+    )
+    fields = json.loads(api.body)["error"]["fields"]
+    assert (
+        field_error(page, "prenom")
+        == fields["first_name"]
+        == ("Indiquez votre prénom en lettres (60 caractères au plus).")
+    )
+    assert field_error(page, "email") == fields["email"]
+
+
+def test_a_form_with_a_broken_one_time_key_still_books_once(client, pilot, store):
+    assert book(client, cle="x").status_code == 303
+    assert len(store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))) == 1

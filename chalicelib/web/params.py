@@ -1,0 +1,58 @@
+"""Reading what a browser sends: urlencoded bodies, query parameters, days and slot
+starts in links. Cheap to import (no pydantic): the route modules import it at the top."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import cache
+
+from chalicelib.domain.errors import NotFound
+
+
+@cache
+def _day_pattern():
+    """Compiled on first use: `re` is not needed by every cold start."""
+    import re
+
+    return re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # JJ/MM/AAAA
+
+
+def form_data(raw_body: bytes | None) -> dict[str, str]:
+    """An urlencoded body as a dict (last value wins), never failing."""
+    from urllib.parse import parse_qs
+
+    if not raw_body:
+        return {}
+    try:
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
+def query(params: dict[str, str] | None, name: str) -> str:
+    return ((params or {}).get(name) or "").strip()
+
+
+def parse_day(text: str) -> date | None:
+    """`2026-11-23` (a date input) or `23/11/2026` (typed); None when unreadable."""
+    text = text.strip()
+    match = _day_pattern().match(text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def parse_slot_start(text: str) -> datetime:
+    """A slot's start as put in links (`2026-11-24T08:00Z`, UTC); a bad one is a 404."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise NotFound("Ce créneau n’existe pas. Choisissez un créneau dans la liste.") from None
+    if value.tzinfo is None:
+        raise NotFound("Ce créneau n’existe pas. Choisissez un créneau dans la liste.")
+    return value.astimezone(UTC)
