@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain.errors import FieldErrors, NotFound, SlotTaken
+from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused, NotFound, SlotTaken
 from chalicelib.filters import slot_param
 from chalicelib.services import availability, booking, catalogue, context, manage
 from chalicelib.web import ratelimit
@@ -175,6 +175,13 @@ def book(organisation_id, motif_id, lieu_id):
         request = form.booking_request(organisation, motif, lieu)
         ratelimit.check_booking_allowed(store, _request(), request.phone, now)
         booked = booking.book_rdv(store, request, now)
+    except IdempotencyKeyReused:
+        # This form already booked a rdv, then what was typed changed (the back button):
+        # a new key for a new request, once the usager has checked it.
+        form.key = form.new_key()
+        return _form_page(organisation, motif, lieu, starts_at, form, FieldErrors(
+            message="Ce formulaire a déjà servi pour un autre rendez-vous. Vérifiez vos "
+            "informations, puis confirmez à nouveau."))  # fmt: skip
     except (FieldErrors, SlotTaken) as error:  # shown on the form, with what was typed
         return _form_page(organisation, motif, lieu, starts_at, form, error)
     return _redirect(f"/r/{booked.manage_token}?confirme=1")

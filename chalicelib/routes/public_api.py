@@ -85,8 +85,7 @@ def book(organisation_id, motif_id, lieu_id):
     request = body.booking_request(choice.organisation, choice.motif, choice.lieu)
     ratelimit.check_booking_allowed(store, _request(), request.phone, now)
     booked = booking.book_rdv(store, request, now)
-    managed = manage.rdv_for_token(store, booked.manage_token, now)
-    return answer(Booked.of(managed, booked.manage_token, context.settings().base_url), 201)
+    return answer(Booked.of(booked.view, booked.manage_token, context.settings().base_url), 201)
 
 
 @api.route(BASE + "/rdvs/{token}", methods=["GET"])

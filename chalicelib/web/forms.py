@@ -42,8 +42,12 @@ class BookingForm:
         posted = self.get("cle")
         # One key per form shown, kept across error re-renders (see BookingRequest).
         valid = api_models.KEY_MIN <= len(posted) <= api_models.KEY_MAX
-        self.key = posted if valid else secrets.token_urlsafe(16)
+        self.key = posted if valid else self.new_key()
         self.today = today
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(16)
 
     def get(self, name: str) -> str:
         return self.values.get(name, "").strip()

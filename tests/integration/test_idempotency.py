@@ -5,7 +5,9 @@ is refused, and never hands over someone else's rdv or private link."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 
@@ -72,3 +74,35 @@ def test_the_api_refuses_a_reused_key_without_giving_the_first_rdv(client, pilot
     answer = json.loads(refused.body)
     assert answer["error"]["message"] == "Cette clé a déjà servi pour une autre demande."
     assert token not in refused.body.decode()
+
+
+def test_a_form_reused_after_the_back_button_asks_to_check_and_confirm_again(
+    client, pilot, monkeypatch
+):
+    from chalicelib.services import context
+
+    monkeypatch.setattr(context, "now", lambda: NOW)
+    path = "/mds/org-1/motifs/m30/lieux/lieu-1/reserver"
+    form = {
+        "debut": "2026-12-01T08:00Z",
+        "pour": "moi",
+        "prenom": "Amandine",
+        "nom": "Dupont",
+        "telephone": "06 12 34 56 78",
+        "sms": "oui",
+        "cle": KEY,
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    first = client.http.post(path, headers=headers, body=urlencode(form))
+    assert first.status_code == 303
+    changed = {**form, "debut": "2026-12-01T09:00Z", "telephone": "06 98 76 54 32"}
+    again = client.http.post(path, headers=headers, body=urlencode(changed))
+    page = again.body.decode()
+    assert again.status_code == 422
+    assert "Ce formulaire a déjà servi pour un autre rendez-vous" in page
+    assert first.headers["Location"].split("?")[0] not in page  # not the first rdv's link
+    assert f'value="{KEY}"' not in page  # a new key: confirming again books
+    new_key = re.search(r'name="cle" value="([^"]+)"', page).group(1)
+    confirmed = client.http.post(path, headers=headers, body=urlencode({**changed, "cle": new_key}))
+    assert confirmed.status_code == 303
+    assert confirmed.headers["Location"] != first.headers["Location"]
