@@ -33,15 +33,14 @@ lint: $(STAMP)
 
 # The deployable artefacts of a stage: build/<stage>/deployment.zip and sam.json.
 # Templates go into vendor/ (Chalice zips only app.py, chalicelib/ and vendor/);
-# PynamoDB is vendored without botocore, which Lambda provides.
+# PynamoDB is vendored without botocore, which Lambda provides. The stage alone names
+# the queue and the topic the functions are wired to (chalicelib/settings.py).
 package: $(STAMP)
 	rm -rf vendor $(BUILD) && mkdir -p vendor $(BUILD)
 	cp -r templates vendor/templates
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target vendor -r requirements-vendor.txt
 	$(PY) -m infra.template $(STAGE) $(BUILD)
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} \
-	RDVSOL_NOTIFICATIONS_QUEUE=rdvsol-$(STAGE)-notifications \
-	RDVSOL_SES_FEEDBACK_TOPIC=rdvsol-$(STAGE)-ses-feedback \
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} RDVSOL_STAGE=$(STAGE) \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template $(BUILD)/resources.json $(BUILD)
 	rm -rf vendor
 	$(VENV)/bin/cfn-lint $(BUILD)/sam.json

@@ -18,7 +18,6 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "eu-west-3",
         "RDVSOL_STAGE": "test",
-        "RDVSOL_TABLE_PREFIX": "rdvsol-bench-",
         "RDVSOL_BOOKINGS_PER_ADDRESS_PER_HOUR": "100000",
         "RDVSOL_BOOKINGS_PER_PHONE_PER_DAY": "100000",
     }

@@ -6,10 +6,10 @@ import os
 import socket
 
 
-def local_environment(host: str, port: int, moto_port: int, prefix: str = "rdvsol-local-") -> dict:
+def local_environment(host: str, port: int, moto_port: int) -> dict:
+    """The stage `local` names the tables, queue and topic (chalicelib/settings.py)."""
     return {
         "RDVSOL_STAGE": "local",
-        "RDVSOL_TABLE_PREFIX": prefix,
         "RDVSOL_AWS_REGION": "eu-west-3",
         "RDVSOL_AWS_ENDPOINT_URL": f"http://{host}:{moto_port}",
         "RDVSOL_BASE_URL": f"http://{host}:{port}",

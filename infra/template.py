@@ -8,7 +8,8 @@
   limited to the actions and resources it uses (no `*` on DynamoDB, SQS, SNS or SES).
 
 Generated from the models and from FUNCTION_ACCESS below, so tables, grants and code
-cannot drift apart. `make package STAGE=prod` runs it before `chalice package`.
+cannot drift apart; every name comes from `chalicelib.settings.resource_names`, which
+the app uses for the same stage. `make package STAGE=prod` runs it before `chalice package`.
 Usage: python -m infra.template STAGE OUTPUT_DIR
 """
 
@@ -18,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from chalicelib.settings import LOCAL_STAGES, ResourceNames, Settings, resource_names
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "prod")
@@ -73,17 +76,11 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
 }
 
 
-def prefix(stage: str) -> str:
-    return f"rdvsol-{stage}-"
-
-
-def names(stage: str) -> dict[str, str]:
-    return {
-        "queue": f"rdvsol-{stage}-notifications",
-        "dlq": f"rdvsol-{stage}-notifications-dlq",
-        "topic": f"rdvsol-{stage}-ses-feedback",
-        "configuration_set": f"rdvsol-{stage}",
-    }
+def names(stage: str) -> ResourceNames:
+    """The stage's resource names: the very ones the app derives from its stage."""
+    if stage in LOCAL_STAGES:
+        raise ValueError(f"{stage} is a local stage: moto plays its resources")
+    return resource_names(stage)
 
 
 def _logical(name: str) -> str:
@@ -116,7 +113,7 @@ def table_resources(stage: str) -> dict[str, Any]:
                 }
             )
         properties: dict[str, Any] = {
-            "TableName": prefix(stage) + model.table_basename,
+            "TableName": names(stage).table_prefix + model.table_basename,
             "BillingMode": "PAY_PER_REQUEST",
             "AttributeDefinitions": [
                 {"AttributeName": k, "AttributeType": v} for k, v in sorted(definitions.items())
@@ -143,17 +140,20 @@ def table_resources(stage: str) -> dict[str, Any]:
     return resources
 
 
-def messaging_resources(stage: str, max_receive_count: int = 5) -> dict[str, Any]:
+def messaging_resources(
+    stage: str, max_receive_count: int = Settings.max_delivery_attempts
+) -> dict[str, Any]:
+    """The queue's redrive count is the number of deliveries the consumer tries."""
     n = names(stage)
     return {
         "NotificationsDeadLetterQueue": {
             "Type": "AWS::SQS::Queue",
-            "Properties": {"QueueName": n["dlq"], "MessageRetentionPeriod": 1209600},
+            "Properties": {"QueueName": n.notifications_dlq, "MessageRetentionPeriod": 1209600},
         },
         "NotificationsQueue": {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                "QueueName": n["queue"],
+                "QueueName": n.notifications_queue,
                 "VisibilityTimeout": 180,
                 "RedrivePolicy": {
                     "deadLetterTargetArn": {"Fn::GetAtt": ["NotificationsDeadLetterQueue", "Arn"]},
@@ -161,10 +161,13 @@ def messaging_resources(stage: str, max_receive_count: int = 5) -> dict[str, Any
                 },
             },
         },
-        "SesFeedbackTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": n["topic"]}},
+        "SesFeedbackTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": n.ses_feedback_topic},
+        },
         "SesConfigurationSet": {
             "Type": "AWS::SES::ConfigurationSet",
-            "Properties": {"Name": n["configuration_set"]},
+            "Properties": {"Name": n.ses_configuration_set},
         },
         "SesFeedbackDestination": {
             "Type": "AWS::SES::ConfigurationSetEventDestination",
@@ -180,7 +183,7 @@ def messaging_resources(stage: str, max_receive_count: int = 5) -> dict[str, Any
         },
         "AlarmTopic": {
             "Type": "AWS::SNS::Topic",
-            "Properties": {"TopicName": f"rdvsol-{stage}-alarms"},
+            "Properties": {"TopicName": n.alarms_topic},
         },
         "DeadLetterQueueAlarm": {
             "Type": "AWS::CloudWatch::Alarm",
@@ -190,7 +193,7 @@ def messaging_resources(stage: str, max_receive_count: int = 5) -> dict[str, Any
                 ),
                 "Namespace": "AWS/SQS",
                 "MetricName": "ApproximateNumberOfMessagesVisible",
-                "Dimensions": [{"Name": "QueueName", "Value": n["dlq"]}],
+                "Dimensions": [{"Name": "QueueName", "Value": n.notifications_dlq}],
                 "Statistic": "Maximum",
                 "Period": 300,
                 "EvaluationPeriods": 1,
@@ -303,16 +306,16 @@ def policy(stage: str, function: str) -> dict[str, Any]:
     # Chalice's policy files are plain JSON: `{account}` and `{sender_domain}` are filled
     # in by render_policy from the deployer's environment.
     every_table = [m.table_basename for m in ALL_MODELS]
+    n = names(stage)
 
     def tables(selection: list[str]) -> list[str]:
         chosen = every_table if ALL_TABLES in selection else selection
         arns = []
         for name in chosen:
-            table = f"arn:aws:dynamodb:eu-west-3:{{account}}:table/{prefix(stage)}{name}"
+            table = f"arn:aws:dynamodb:eu-west-3:{{account}}:table/{n.table_prefix}{name}"
             arns += [table, table + "/index/*"]
         return arns
 
-    n = names(stage)
     statements: list[dict[str, Any]] = [
         {
             "Sid": "Logs",
@@ -336,7 +339,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Resource": tables(access["write"]),
             }
         )
-    queue_arn = f"arn:aws:sqs:eu-west-3:{{account}}:{n['queue']}"
+    queue_arn = f"arn:aws:sqs:eu-west-3:{{account}}:{n.notifications_queue}"
     if access.get("sqs_send"):
         statements.append(
             {
@@ -379,7 +382,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Action": ["ses:SendRawEmail"],
                 "Resource": [
                     "arn:aws:ses:eu-west-3:{account}:identity/{sender_domain}",
-                    f"arn:aws:ses:eu-west-3:{{account}}:configuration-set/{n['configuration_set']}",
+                    f"arn:aws:ses:eu-west-3:{{account}}:configuration-set/{n.ses_configuration_set}",
                 ],
             }
         )

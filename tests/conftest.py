@@ -16,7 +16,6 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "eu-west-3",
         "AWS_EC2_METADATA_DISABLED": "true",
         "RDVSOL_STAGE": "test",
-        "RDVSOL_TABLE_PREFIX": "rdvsol-test-",
         "RDVSOL_AWS_REGION": "eu-west-3",
         "RDVSOL_BASE_URL": "https://rdv.example.fr",
     }

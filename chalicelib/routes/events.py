@@ -1,26 +1,25 @@
 """Event handlers: the reminder sweep (EventBridge), the notification queue's consumer
 (SQS) and SES's bounces and complaints (SNS). Each runs at least once: the services
-they call are idempotent."""
+they call are idempotent.
+
+The services load PynamoDB and botocore: each handler imports them when it runs, so
+that `import app` stays cheap for the web pages' cold starts."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 
 from chalice import Blueprint, Rate
 
-from chalicelib.web.lazy import lazy
-
-notifications = lazy("chalicelib.services.notifications")
-context = lazy("chalicelib.services.context")
+from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
 events = Blueprint(__name__)
 
-# Names fixed when the app is packaged (`.chalice/config.json` sets them per stage).
-NOTIFICATIONS_QUEUE = os.environ.get("RDVSOL_NOTIFICATIONS_QUEUE", "rdvsol-local-notifications")
-SES_FEEDBACK_TOPIC = os.environ.get("RDVSOL_SES_FEEDBACK_TOPIC", "rdvsol-local-ses-feedback")
+# The stage's names, fixed when `chalice package` loads the app for that stage.
+NOTIFICATIONS_QUEUE = get_settings().notifications_queue
+SES_FEEDBACK_TOPIC = get_settings().ses_feedback_topic
 
 
 def _time_left(event):
@@ -33,6 +32,8 @@ def _time_left(event):
 
 @events.schedule(Rate(5, unit=Rate.MINUTES))
 def reminder_sweep(event):
+    from chalicelib.services import context, notifications
+
     result = notifications.send_due_reminders(context.store(), context.now(), _time_left(event))
     log.info("reminder sweep: %s queued, finished=%s", result.queued, result.finished)
     return {"queued": result.queued, "finished": result.finished}
@@ -40,6 +41,8 @@ def reminder_sweep(event):
 
 @events.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10)
 def deliver_notifications(event):
+    from chalicelib.services import context, notifications
+
     store, senders = context.store(), None
     failed = 0
     for record in event:
@@ -56,4 +59,6 @@ def deliver_notifications(event):
 
 @events.on_sns_message(topic=SES_FEEDBACK_TOPIC)
 def ses_feedback(event):
+    from chalicelib.services import context, notifications
+
     notifications.handle_ses_feedback(context.store(), json.loads(event.message))

@@ -1,20 +1,35 @@
 """The packaged CloudFormation template: its tables are exactly the PynamoDB models'
-(the code and the infrastructure cannot drift), and its IAM policies grant each
-function what it uses, no more, with no wildcard on DynamoDB, SQS, SNS or SES."""
+(the code and the infrastructure cannot drift), every resource it names is the name the
+app's settings derive from the stage, and its IAM policies grant each function what it
+uses, no more, with no wildcard on DynamoDB, SQS, SNS or SES."""
 
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from chalicelib.settings import RETIRED, Settings, resource_names
 from chalicelib.store.models import ALL_MODELS
-from infra.template import FUNCTIONS, names
+from infra.template import FUNCTIONS, STAGES, merge_template, policy
 
-PREFIX = "rdvsol-prod-"
+# What a prod function loads, from the environment `.chalice/config.json` gives it (no
+# secret key: `chalice package` loads the app so, and the names need none).
+CONFIG = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
+PROD = Settings.from_environ(CONFIG["stages"]["prod"]["environment_variables"])
+PREFIX = PROD.table_prefix
 ACCOUNT = "123456789012"
+
+
+def test_prod_settings_name_the_prod_resources():
+    assert PROD.stage == "prod"
+    assert PREFIX == "rdvsol-prod-"
+    assert PROD.notifications_queue == "rdvsol-prod-notifications"
+    assert PROD.ses_configuration_set == "rdvsol-prod"
 
 
 def tables_of(template):
@@ -56,13 +71,63 @@ def test_tables_and_indexes_are_exactly_those_of_the_models(template):
 def test_queue_topic_and_alarms_exist(template):
     resources = template["Resources"].values()
     queues = {r["Properties"]["QueueName"] for r in resources if r["Type"] == "AWS::SQS::Queue"}
-    assert queues == {names("prod")["queue"], names("prod")["dlq"]}
+    assert queues == {PROD.notifications_queue, PROD.notifications_dlq}
+    topics = {r["Properties"]["TopicName"] for r in resources if r["Type"] == "AWS::SNS::Topic"}
+    assert topics == {PROD.ses_feedback_topic, PROD.names.alarms_topic}
+    [configuration_set] = [
+        r["Properties"]["Name"] for r in resources if r["Type"] == "AWS::SES::ConfigurationSet"
+    ]
+    assert configuration_set == PROD.ses_configuration_set
+    queue = template["Resources"]["NotificationsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == PROD.max_delivery_attempts
     alarms = [r for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"]
     assert {a["Properties"]["MetricName"] for a in alarms} == {
         "ApproximateNumberOfMessagesVisible",
         "Errors",
         "SMSMonthToDateSpentUSD",
     }
+
+
+def test_functions_consume_the_queue_and_topic_the_settings_name(template):
+    """`chalice package` wires the consumers from the names the app read for the stage."""
+    resources = template["Resources"]
+    [sqs] = resources["DeliverNotifications"]["Properties"]["Events"].values()
+    assert sqs["Type"] == "SQS"
+    assert sqs["Properties"]["Queue"]["Fn::Sub"].endswith(f":{PROD.notifications_queue}")
+    [sns] = resources["SesFeedback"]["Properties"]["Events"].values()
+    assert sns["Type"] == "SNS"
+    assert sns["Properties"]["Topic"]["Fn::Sub"].endswith(f":{PROD.ses_feedback_topic}")
+
+
+def test_functions_get_the_stage_and_no_resource_name(template):
+    for function, logical in FUNCTIONS.items():
+        variables = template["Resources"][logical]["Properties"]["Environment"]["Variables"]
+        assert variables["RDVSOL_STAGE"] == "prod", function
+        assert not set(variables) & set(RETIRED), function
+        assert variables["RDVSOL_SECRET_KEY"] == {"Ref": "SecretKey"}, function
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_generated_name_is_the_settings_name(stage):
+    """For each stage it deploys, the generator names only what the settings derive."""
+    names = resource_names(stage)
+    resources = merge_template(stage)["Resources"]
+    named = {
+        "AWS::SQS::Queue": {names.notifications_queue, names.notifications_dlq},
+        "AWS::SNS::Topic": {names.ses_feedback_topic, names.alarms_topic},
+        "AWS::SES::ConfigurationSet": {names.ses_configuration_set},
+        "AWS::DynamoDB::Table": {names.table_prefix + m.table_basename for m in ALL_MODELS},
+    }
+    key = {"AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName",
+           "AWS::SES::ConfigurationSet": "Name", "AWS::DynamoDB::Table": "TableName"}  # fmt: skip
+    for kind, expected in named.items():
+        found = {r["Properties"][key[kind]] for r in resources.values() if r.get("Type") == kind}
+        assert found == expected, (stage, kind)
+    consumer = policy(stage, "deliver_notifications")
+    [consume] = [s for s in consumer["Statement"] if s["Sid"] == "ConsumeNotifications"]
+    assert consume["Resource"].endswith(f":{names.notifications_queue}")
+    [email] = [s for s in consumer["Statement"] if s["Sid"] == "SendEmail"]
+    assert email["Resource"][1].endswith(f":configuration-set/{names.ses_configuration_set}")
 
 
 def policies(template) -> dict[str, list[dict]]:
@@ -132,7 +197,8 @@ def recorder(store):
 
 
 def _table(name: str, index: str | None = None) -> str:
-    arn = f"arn:aws:dynamodb:eu-west-3:{ACCOUNT}:table/{name.replace('rdvsol-test-', PREFIX)}"
+    tested = resource_names("test").table_prefix  # the tests' stage, as prod's tables
+    arn = f"arn:aws:dynamodb:eu-west-3:{ACCOUNT}:table/{name.replace(tested, PREFIX)}"
     return arn + (f"/index/{index}" if index else "")
 
 
@@ -149,7 +215,7 @@ def _grants(service, operation, params):
         return [(f"dynamodb:{operation}", _table(params["TableName"], params.get("IndexName")))]
     action = f"{service}:{IAM_ACTION.get(operation, operation)}"
     if service == "sqs":
-        return [(action, f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{names('prod')['queue']}")]
+        return [(action, f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")]
     if service == "sns":
         return [(action, params.get("PhoneNumber", "+33600000000"))]
     if service == "ses":
@@ -184,7 +250,7 @@ def test_every_call_of_each_function_is_granted(template, store, pilot, client, 
         notifications.deliver(store, body, NOW, 1, senders)
     # The consumer's own reads of its queue are Lambda's event source mapping, as the role.
     recorder.append(
-        ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{names('prod')['queue']}")
+        ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")
     )
     by_function["deliver_notifications"] += recorder[:]
     recorder.clear()
