@@ -31,7 +31,9 @@ def main() -> None:
             for i in range(COUNT)
         ]
         for start in range(0, COUNT, 500):
-            store.reminders.plan(reminders[start : start + 500])
+            store.reminders.plan(
+                reminders[start : start + 500], expires_at=NOW + timedelta(days=30)
+            )
         dynamodb = RequestCounter()
         sqs_calls: Counter[str] = Counter()
         client("sqs", store.settings).meta.events.register(

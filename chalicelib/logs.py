@@ -51,7 +51,11 @@ def configure(level: str | None = None) -> None:
         root.addHandler(logging.StreamHandler())
     for handler in root.handlers:
         handler.setFormatter(JsonFormatter())
-    root.setLevel(level or os.environ.get("RDVSOL_LOG_LEVEL", "INFO"))
+    if level is None:
+        from chalicelib.settings import get_settings
+
+        level = get_settings().log_level
+    root.setLevel(level)
     make_record = logging.getLogRecordFactory()
 
     def record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:

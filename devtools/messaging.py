@@ -13,7 +13,7 @@ from chalicelib.settings import Settings
 
 def ensure_local_messaging(settings: Settings) -> None:
     sqs = client("sqs", settings)
-    dead = sqs.create_queue(QueueName=settings.notifications_queue + "-dlq")["QueueUrl"]
+    dead = sqs.create_queue(QueueName=settings.notifications_dlq)["QueueUrl"]
     dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]

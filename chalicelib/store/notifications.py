@@ -96,7 +96,9 @@ class ReceiptRepository:
 
 
 class ReminderRepository:
-    def plan(self, reminders: list[Reminder]) -> None:
+    def plan(self, reminders: list[Reminder], expires_at: datetime) -> None:
+        """Write reminders in bulk (tests and benchmarks; the use cases plan theirs in
+        the write path's transaction), each removed by the TTL after `expires_at`."""
         with ReminderModel.batch_write() as batch:
             for reminder in reminders:
                 batch.save(
@@ -105,6 +107,7 @@ class ReminderRepository:
                         offset_minutes=reminder.offset_minutes,
                         due_at=reminder.due_at,
                         pending=None if reminder.sent else reminder_shard(reminder.rdv_id),
+                        expires_at=expires_at,
                     )
                 )
 

@@ -293,7 +293,7 @@ def test_reminders_due_before_a_time(store):
         Reminder(rdv_id=f"r{i}", offset_minutes=1440, due_at=base + timedelta(minutes=10 * i))
         for i in range(12)
     ]
-    store.reminders.plan(reminders)
+    store.reminders.plan(reminders, expires_at=base + timedelta(days=2))
     due = list(store.reminders.due_before(base + timedelta(minutes=55), limit_per_shard=2))
     assert sorted(r.rdv_id for r in due) == [f"r{i}" for i in range(6)]
     assert store.reminders.mark_handled(next(r for r in due if r.rdv_id == "r0")) is True

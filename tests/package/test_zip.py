@@ -89,7 +89,6 @@ def test_the_unpacked_zip_serves_a_page_and_renders_an_email(build_dir, tmp_path
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "eu-west-3",
         "RDVSOL_STAGE": "test",
-        "RDVSOL_TABLE_PREFIX": "rdvsol-zip-",
         "RDVSOL_AWS_ENDPOINT_URL": moto_server,
         "PYTHONTZPATH": "",  # as on Lambda images without /usr/share/zoneinfo
     }
