@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
-
 from chalicelib.domain.models import (
     Agent,
     AgentSession,
     Channel,
-    MonthlyCounter,
     NotificationEvent,
     NotificationReceipt,
     RdvStatus,
@@ -26,7 +23,7 @@ from chalicelib.domain.models import (
     WaitingListEntry,
     receipt_key,
 )
-from chalicelib.store.counters import motif_scope, organisation_scope
+from chalicelib.domain.statistics import motif_scope, organisation_scope
 from chalicelib.store.models import RdvModel
 from tests import factories as f
 
@@ -364,22 +361,31 @@ def test_waiting_list_entries_by_motif_and_lieu(store):
     assert [e.id for e in store.waiting_list.of_motif_lieu("motif-1", None)] == ["w-phone"]
 
 
-def test_monthly_counters_add_atomically_and_read_by_month(store):
-    scopes = [organisation_scope("org-1"), motif_scope("motif-1")]
-    store.counters.add(scopes, "2026-10", {"created": 1, "unknown": 1})
-    store.counters.add(scopes, "2026-11", {"created": 1, "unknown": 1})
-    store.counters.add(scopes, "2026-11", {"unknown": -1, "noshow": 1})
-    months = store.counters.months(organisation_scope("org-1"), "2026-09", "2026-12")
-    assert [
-        (m.month, m.counts["created"], m.counts["noshow"], m.counts["unknown"]) for m in months
-    ] == [
-        ("2026-10", 1, 0, 1),
-        ("2026-11", 1, 1, 0),
-    ]
-    with pytest.raises(ValueError):
-        store.counters.add(scopes, "2026-11", {"lapins": 1})
-    store.counters.put(MonthlyCounter(scope="motif#m9", month="2026-11", counts={"seen": 4}))
-    assert store.counters.months("motif#m9", "2026-11", "2026-11")[0].counts["seen"] == 4
+def test_monthly_counters_follow_rdv_changes_and_read_by_month(store):
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.domain.changes import create, set_status, write_set
+
+    paris = ZoneInfo("Europe/Paris")
+
+    def commit(change):
+        writes = write_set(change, store.rdv_writes.read_days(change.days(paris)), (), paris)
+        store.rdv_writes.commit(writes)
+        return writes.rdv
+
+    commit(create(f.rdv(id="r1", starts_at=datetime(2026, 10, 5, 8, tzinfo=UTC)), "usager"))
+    november = commit(
+        create(f.rdv(id="r2", starts_at=datetime(2026, 11, 9, 8, tzinfo=UTC)), "usager")
+    )
+    commit(set_status(november, RdvStatus.NOSHOW, datetime(2026, 11, 9, 9, tzinfo=UTC), "a-1"))
+    for scope in (organisation_scope("org-1"), motif_scope("motif-1")):
+        months = store.counters.months(scope, "2026-09", "2026-12")
+        assert [
+            (m.month, m.counts["created"], m.counts["noshow"], m.counts["unknown"]) for m in months
+        ] == [
+            ("2026-10", 1, 0, 1),
+            ("2026-11", 1, 1, 0),
+        ]
 
 
 def test_agent_sessions_expire(store):
