@@ -207,6 +207,21 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class RdvContact:
+    """How the person told about one rdv is reached for it: the details typed on its
+    booking (or, for an agent's booking, taken from the usager's record). A public
+    booking never changes an usager's record; its confirmation, reminders and changes
+    go to these."""
+
+    phone: str | None = None  # E.164
+    email: str | None = None
+    notify_sms: bool = True
+    notify_email: bool = True
+    email_invalid: bool = False  # SES reported a bounce or a complaint
+    child_first_name: str | None = None  # named in messages to a parent of several
+
+
+@dataclass(frozen=True, slots=True)
 class Rdv:
     id: str
     organisation_id: str
@@ -232,6 +247,8 @@ class Rdv:
     # Keyed hash of the booking request that made it with an idempotency key: the key
     # replayed with another request is refused (see services/booking.py).
     request_fingerprint: str | None = None
+    contact: RdvContact | None = None  # None: the usager records' (rdvs made before)
+    home_address: str | None = None  # where a home visit takes place (never in an SMS)
 
     @property
     def ends_at(self) -> datetime:

@@ -59,6 +59,7 @@ class BookingRequest:
     # a slow connection, a client's retry) gives the same rdv, not a second one or a
     # "slot taken"; the same key with another request is refused.
     idempotency_key: str | None = None
+    home_address: str | None = None  # required for a motif that takes place at home
 
 
 # Rdv ids derived from an idempotency key live in this namespace.
