@@ -13,11 +13,14 @@ from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused, NotFound
 from chalicelib.filters import slot_param
 from chalicelib.services import availability, booking, catalogue, context, manage
 from chalicelib.web import ratelimit
-from chalicelib.web.errors import html_errors
+from chalicelib.web.errors import error_page, french_errors, html_errors
 from chalicelib.web.params import form_data, parse_day, parse_slot_start, query
 from chalicelib.web.templating import render
 
 public = Blueprint(__name__)
+# Chalice's own errors (405, 415, an unhandled exception's 500) in French, for every
+# route of the app, pages and API alike (a middleware is app-wide).
+public.register_middleware(french_errors, "http")
 FORM = ["application/x-www-form-urlencoded", "multipart/form-data"]
 
 LOCATION_LABELS = {
@@ -200,6 +203,16 @@ def _manage_page(managed, token, status_code=200, **extra):
         manage_url_full=context.settings().base_url.rstrip("/") + manage_url,
         location_labels=LOCATION_LABELS,
         **extra,
+    )
+
+
+@public.route("/r", methods=["GET"])
+def truncated_link():
+    """`/r/` (API Gateway drops the trailing slash): a private link cut short."""
+    return error_page(
+        "Ce lien est incomplet. Copiez le lien en entier depuis le SMS ou l’e-mail reçu, "
+        "ou appelez votre maison départementale des solidarités.",
+        404,
     )
 
 

@@ -30,6 +30,7 @@ from chalicelib.domain.contact import normalise_email, normalise_mobile
 from chalicelib.domain.errors import FieldErrors
 from chalicelib.domain.models import LocationType, RdvStatus
 from chalicelib.services import booking
+from chalicelib.web import params
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -145,7 +146,12 @@ def _instant(value: Any) -> Any:
             "Indiquez le fuseau horaire de l’heure, par exemple "
             f"{SLOT_EXAMPLE} (UTC) ou 2026-12-01T09:00:00+01:00."
         )
-    return instant.astimezone(dt.UTC)
+    in_range = params.instant(value)
+    if in_range is None:  # 9999-12-31T23:59Z: no slot, and past what a calendar holds
+        raise _invalid(
+            f"Ce créneau n’existe pas : indiquez un créneau proposé, par exemple {SLOT_EXAMPLE}."
+        )
+    return in_range
 
 
 # A slot's start as a client sends it: RFC 3339, seconds optional, time zone required.

@@ -13,13 +13,16 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import DomainError, FieldErrors, SlotTaken
+from chalicelib.web.templating import SECURITY_HEADERS
 
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", **SECURITY_HEADERS}
 
 
-def json_response(body: Any, status_code: int = 200) -> Response:
+def json_response(body: Any, status_code: int = 200, **headers: str) -> Response:
     return Response(
-        body=json.dumps(body, ensure_ascii=False), status_code=status_code, headers=JSON_HEADERS
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status_code,
+        headers={**JSON_HEADERS, **headers},
     )
 
 

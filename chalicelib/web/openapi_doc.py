@@ -69,7 +69,7 @@ def schemas() -> dict[str, Any]:
 @cache
 def document() -> dict[str, Any]:
     not_found = _error("Introuvable")
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "RDV Solidarités – API publique",
@@ -205,3 +205,10 @@ def document() -> dict[str, Any]:
         },
         "components": {"schemas": schemas()},
     }
+    # Any operation may also answer 405 (another method), 415 (not JSON), 429 or 500, in
+    # the same shape (see web/errors.py: french_errors).
+    other = _error("Autre erreur : méthode (405), type de contenu (415), serveur (500)")
+    for item in doc["paths"].values():
+        for operation in item.values():
+            operation["responses"]["default"] = other
+    return doc

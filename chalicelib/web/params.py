@@ -47,12 +47,30 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-def parse_slot_start(text: str) -> datetime:
-    """A slot's start as put in links (`2026-11-24T08:00Z`, UTC); a bad one is a 404."""
+# Instants a slot can start at. Anything outside (`9999-12-31T23:59Z`,
+# `0001-01-01T00:30+01:00`) is no slot, and would overflow a calendar computation
+# (converting to Paris time, adding a duration or a retention period).
+EARLIEST_SLOT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_SLOT = datetime(2200, 1, 1, tzinfo=UTC)
+NO_SUCH_SLOT = "Ce créneau n’existe pas. Choisissez un créneau dans la liste."
+
+
+def instant(text: str) -> datetime | None:
+    """`2026-11-24T08:00Z` (any offset, seconds optional) as UTC; None when it is not
+    an instant with a time zone between EARLIEST_SLOT and LATEST_SLOT."""
     try:
         value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise NotFound("Ce créneau n’existe pas. Choisissez un créneau dans la liste.") from None
-    if value.tzinfo is None:
-        raise NotFound("Ce créneau n’existe pas. Choisissez un créneau dans la liste.")
-    return value.astimezone(UTC)
+        if value.tzinfo is None:
+            return None
+        value = value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return value if EARLIEST_SLOT <= value < LATEST_SLOT else None
+
+
+def parse_slot_start(text: str) -> datetime:
+    """A slot's start as put in links (`2026-11-24T08:00Z`, UTC); a bad one is a 404."""
+    value = instant(text)
+    if value is None:
+        raise NotFound(NO_SUCH_SLOT)
+    return value

@@ -8,10 +8,9 @@ from chalice import Response
 
 from chalicelib.rendering import render_text
 
-HTML_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    # Pages carry private links and personal data: never stored by shared caches,
-    # never sent as Referer to another site, never framed.
+# Pages and API answers carry private links and personal data: never stored by shared
+# caches, never sent as Referer to another site, never framed.
+SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -21,9 +20,17 @@ HTML_HEADERS = {
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
+HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS}
 
 
-def render(template: str, status_code: int = 200, **context: Any) -> Response:
+def render(
+    template: str,
+    status_code: int = 200,
+    extra_headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
     return Response(
-        body=render_text(template, **context), status_code=status_code, headers=HTML_HEADERS
+        body=render_text(template, **context),
+        status_code=status_code,
+        headers={**HTML_HEADERS, **(extra_headers or {})},
     )
