@@ -300,3 +300,19 @@ def test_what_the_model_refuses_the_document_refuses_too():
     wrong = booking(nickname="Mimi", notify_sms="oui")
     errors = list(validator({"$ref": "#/components/schemas/BookingRequest"}).iter_errors(wrong))
     assert len(errors) == 2
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "undisclosed:a;@example.org",
+        '"><svg/onload=alert(1)>@evil.example',
+        "x<victim@evil.example>",
+    ],
+)
+def test_an_address_that_can_never_be_delivered_is_refused(client, pilot, store, address):
+    answer = post(client, BOOKINGS, booking(phone=None, email=address))
+    assert answer["error"]["fields"] == {
+        "email": "Cette adresse e-mail n’est pas valide (exemple : nom@exemple.fr)."
+    }
+    assert stored_rdvs(store) == []

@@ -319,3 +319,39 @@ def test_the_form_and_the_api_explain_a_mistake_in_the_same_words(client, pilot)
 def test_a_form_with_a_broken_one_time_key_still_books_once(client, pilot, store):
     assert book(client, cle="x").status_code == 303
     assert len(store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))) == 1
+
+
+UNDELIVERABLE = [
+    "undisclosed:a;@example.org",
+    '"><svg/onload=alert(1)>@evil.example',
+    "x<victim@evil.example>",
+]
+
+
+def stored_email(store) -> str | None:
+    """The e-mail address the rdv's messages go to: its own contact details, or (rdvs
+    booked before those existed) its usager's."""
+    [rdv] = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
+    if getattr(rdv, "contact", None) is not None:
+        return rdv.contact.email
+    [usager] = store.usagers.get_many(list(rdv.usager_ids))
+    return usager.email
+
+
+@pytest.mark.parametrize("address", UNDELIVERABLE)
+def test_an_address_that_can_never_be_delivered_is_refused_on_the_form(
+    client, pilot, store, address
+):
+    response = book(client, telephone="", email=address)
+    assert response.status_code == 422
+    page = html(response)
+    assert field_error(page, "email") == (
+        "Cette adresse e-mail n’est pas valide (exemple : nom@exemple.fr)."
+    )
+    assert "<svg" not in page  # what was typed is shown escaped
+    assert store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30)) == []
+
+
+def test_the_address_typed_on_the_form_is_stored_normalised(client, pilot, store):
+    assert book(client, telephone="", email="  Amandine.Dupont@Example.FR ").status_code == 303
+    assert stored_email(store) == "Amandine.Dupont@example.fr"
