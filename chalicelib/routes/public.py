@@ -9,7 +9,13 @@ from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused, NotFound, SlotTaken
+from chalicelib.domain.errors import (
+    FieldErrors,
+    IdempotencyKeyReused,
+    NotFound,
+    RateLimited,
+    SlotTaken,
+)
 from chalicelib.filters import slot_param
 from chalicelib.services import availability, booking, catalogue, context, manage
 from chalicelib.web import ratelimit
@@ -132,8 +138,9 @@ def _form_page(organisation, motif, lieu, starts_at, form, error=None):
     extra = {}
     if isinstance(error, SlotTaken):
         extra = {"slot_taken": True, "next_slots": error.next_slots}
-    elif error is not None:
-        extra = {"errors": form.errors_shown(error.errors), "error_message": error.message}
+    elif error is not None:  # FieldErrors, RateLimited
+        errors = form.errors_shown(getattr(error, "errors", {}))
+        extra = {"errors": errors, "error_message": error.message}
     return render(
         "public/booking_form.html",
         status_code=error.status_code if error else 200,
@@ -185,7 +192,7 @@ def book(organisation_id, motif_id, lieu_id):
         return _form_page(organisation, motif, lieu, starts_at, form, FieldErrors(
             message="Ce formulaire a déjà servi pour un autre rendez-vous. Vérifiez vos "
             "informations, puis confirmez à nouveau."))  # fmt: skip
-    except (FieldErrors, SlotTaken) as error:  # shown on the form, with what was typed
+    except (FieldErrors, SlotTaken, RateLimited) as error:  # on the form, with what was typed
         return _form_page(organisation, motif, lieu, starts_at, form, error)
     return _redirect(f"/r/{booked.manage_token}?confirme=1")
 

@@ -355,3 +355,31 @@ def test_an_address_that_can_never_be_delivered_is_refused_on_the_form(
 def test_the_address_typed_on_the_form_is_stored_normalised(client, pilot, store):
     assert book(client, telephone="", email="  Amandine.Dupont@Example.FR ").status_code == 303
     assert stored_email(store) == "Amandine.Dupont@example.fr"
+
+
+def test_a_rate_limited_booking_keeps_what_was_typed_and_says_why(client, pilot, monkeypatch):
+    from chalicelib.domain.errors import RateLimited
+    from chalicelib.settings import get_settings
+    from chalicelib.web import ratelimit
+
+    monkeypatch.setattr(get_settings(), "bookings_per_phone_per_day", 1)
+    raised: list[RateLimited] = []
+    check = ratelimit.check_booking_allowed
+
+    def spy(*args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except RateLimited as error:
+            raised.append(error)
+            raise
+
+    monkeypatch.setattr(ratelimit, "check_booking_allowed", spy)
+    assert book(client).status_code == 303
+    response = book(client, debut="2026-12-01T09:00Z", prenom="Kévin", email="kevin@example.fr")
+    assert response.status_code == 429
+    page = html(response)
+    [error] = raised
+    assert f'<div class="error" role="alert" id="erreurs"><p>{error.message}</p>' in page
+    assert 'id="reservation"' in page  # the form, not an error page
+    assert 'value="Kévin"' in page and 'value="kevin@example.fr"' in page
+    assert 'value="06 12 34 56 78"' in page
