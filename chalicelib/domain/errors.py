@@ -88,3 +88,18 @@ class RateLimited(DomainError):
         "Trop de demandes de rendez-vous en peu de temps. "
         "Réessayez plus tard ou appelez votre maison départementale des solidarités."
     )
+
+
+class TooManyUnknownLinks(RateLimited):
+    """A client address tried too many private links that lead nowhere."""
+
+    code = "too_many_unknown_links"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        minutes = max(1, -(-retry_after_seconds // 60))
+        super().__init__(
+            "Trop de liens de rendez-vous inconnus depuis votre connexion. Vérifiez le lien "
+            "reçu par SMS ou par e-mail, puis réessayez dans "
+            f"{minutes} minute{'s' if minutes > 1 else ''}."
+        )
+        self.retry_after_seconds = retry_after_seconds

@@ -21,6 +21,7 @@ from chalicelib.services import availability, booking, catalogue, context, manag
 from chalicelib.web import ratelimit
 from chalicelib.web.errors import error_page, french_errors, html_errors
 from chalicelib.web.params import form_data, parse_day, parse_slot_start, query
+from chalicelib.web.ratelimit import private_link
 from chalicelib.web.templating import render
 
 public = Blueprint(__name__)
@@ -225,6 +226,7 @@ def truncated_link():
 
 @public.route("/r/{token}", methods=["GET"])
 @html_errors
+@private_link(public)
 def manage_page(token):
     managed = manage.rdv_for_token(context.store(), token, context.now())
     params = _request().query_params or {}
@@ -235,6 +237,7 @@ def manage_page(token):
 
 @public.route("/r/{token}/annuler", methods=["POST"], content_types=FORM)
 @html_errors
+@private_link(public)
 def cancel(token):
     managed = manage.cancel_by_usager(context.store(), token, context.now())
     return _manage_page(managed, token)
@@ -242,6 +245,7 @@ def cancel(token):
 
 @public.route("/r/{token}/preferences", methods=["POST"], content_types=FORM)
 @html_errors
+@private_link(public)
 def preferences(token):
     data = form_data(_request().raw_body)
     managed = manage.set_preferences(
@@ -256,6 +260,7 @@ def preferences(token):
 
 @public.route("/r/{token}/deplacer", methods=["GET"])
 @html_errors
+@private_link(public)
 def move_page(token):
     store, now = context.store(), context.now()
     managed = manage.rdv_for_token(store, token, now)
@@ -277,6 +282,7 @@ def move_page(token):
 
 @public.route("/r/{token}/deplacer/confirmer", methods=["GET"])
 @html_errors
+@private_link(public)
 def move_confirm_page(token):
     managed = manage.rdv_for_token(context.store(), token, context.now())
     starts_at = parse_slot_start(query(_request().query_params, "debut"))
@@ -287,6 +293,7 @@ def move_confirm_page(token):
 
 @public.route("/r/{token}/deplacer", methods=["POST"], content_types=FORM)
 @html_errors
+@private_link(public)
 def move(token):
     starts_at = parse_slot_start(form_data(_request().raw_body).get("debut", ""))
     try:
@@ -298,6 +305,7 @@ def move(token):
 
 @public.route("/r/{token}/rdv.ics", methods=["GET"])
 @html_errors
+@private_link(public)
 def calendar(token):
     manage_url = context.settings().base_url.rstrip("/") + f"/r/{token}"
     body = manage.calendar_for_token(context.store(), token, manage_url, context.now())

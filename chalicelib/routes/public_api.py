@@ -11,6 +11,7 @@ from chalicelib.services import availability, booking, catalogue, context, manag
 from chalicelib.web import ratelimit
 from chalicelib.web.json_api import answer, json_errors, json_response
 from chalicelib.web.params import parse_day, query
+from chalicelib.web.ratelimit import private_link
 
 api = Blueprint(__name__)
 BASE = "/api/v1/public"
@@ -90,6 +91,7 @@ def book(organisation_id, motif_id, lieu_id):
 
 @api.route(BASE + "/rdvs/{token}", methods=["GET"])
 @json_errors
+@private_link(api)
 def rdv(token):
     from chalicelib.web.api_models import RdvAnswer
 
@@ -98,6 +100,7 @@ def rdv(token):
 
 @api.route(BASE + "/rdvs/{token}/cancel", methods=["POST"])
 @json_errors
+@private_link(api)
 def cancel(token):
     from chalicelib.web.api_models import RdvAnswer
 
@@ -106,6 +109,7 @@ def cancel(token):
 
 @api.route(BASE + "/rdvs/{token}/move", methods=["POST"], content_types=JSON)
 @json_errors
+@private_link(api)
 def move(token):
     from chalicelib.web.api_models import MoveRequest, RdvAnswer, parse_json
 

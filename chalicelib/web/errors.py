@@ -21,6 +21,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import DomainError
+from chalicelib.web.json_api import json_response
 from chalicelib.web.templating import render
 
 API_PREFIX = "/api/"
@@ -79,9 +80,16 @@ def html_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
                 error.message,
                 error.status_code,
                 organisation=getattr(error, "organisation", None),
+                extra_headers=retry_after(error),
             )
 
     return wrapper
+
+
+def retry_after(error: DomainError) -> dict[str, str]:
+    """`Retry-After` for an error that says when to try again (a rate limit's)."""
+    seconds = getattr(error, "retry_after_seconds", None)
+    return {"Retry-After": str(max(1, int(seconds)))} if seconds is not None else {}
 
 
 def french_errors(request: Any, get_response: Callable[[Any], Response]) -> Response:
@@ -94,8 +102,6 @@ def french_errors(request: Any, get_response: Callable[[Any], Response]) -> Resp
     status = status or (response.status_code if 400 <= response.status_code < 500 else 500)
     kept = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     if (getattr(request, "path", None) or "").startswith(API_PREFIX):
-        from chalicelib.web.json_api import json_response
-
         body = {"error": {"code": code, "message": api_message}}
         return json_response(body, status, **kept)
     return error_page(page_message, status, extra_headers=kept)

@@ -26,9 +26,9 @@ def json_response(body: Any, status_code: int = 200, **headers: str) -> Response
     )
 
 
-def answer(model: Any, status_code: int = 200) -> Response:
+def answer(model: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     """An api_models answer, serialised as its OpenAPI schema describes it."""
-    return json_response(model.model_dump(mode="json"), status_code)
+    return json_response(model.model_dump(mode="json"), status_code, **(headers or {}))
 
 
 def json_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,6 +47,7 @@ def json_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 def _error_answer(error: DomainError) -> Response:
     from chalicelib.web.api_models import Error
+    from chalicelib.web.errors import retry_after
 
     detail: dict[str, Any] = {"message": error.message}
     if isinstance(error, FieldErrors):
@@ -58,5 +59,7 @@ def _error_answer(error: DomainError) -> Response:
     elif error.status_code == 404:
         detail["code"] = "not_found"
     else:
-        detail["code"] = type(error).__name__.lower()
-    return answer(Error.model_validate({"error": detail}), error.status_code)
+        detail["code"] = getattr(error, "code", None) or type(error).__name__.lower()
+    return answer(
+        Error.model_validate({"error": detail}), error.status_code, headers=retry_after(error)
+    )

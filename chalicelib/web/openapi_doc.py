@@ -69,6 +69,7 @@ def schemas() -> dict[str, Any]:
 @cache
 def document() -> dict[str, Any]:
     not_found = _error("Introuvable")
+    unknown_links = _error("Trop de liens inconnus essayés depuis cette adresse (Retry-After)")
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -77,8 +78,9 @@ def document() -> dict[str, Any]:
             "description": (
                 "Prise de rendez-vous en ligne dans les maisons départementales des "
                 "solidarités : les mêmes usages que les pages publiques. Messages d’erreur "
-                "en français. La réservation est limitée par adresse et par numéro. Les "
-                "heures sont en UTC, au format RFC 3339 (2026-12-01T08:00:00Z)."
+                "en français. La réservation est limitée par adresse et par numéro, les "
+                "jetons de lien privé inconnus par adresse. Les heures sont en UTC, au "
+                "format RFC 3339 (2026-12-01T08:00:00Z)."
             ),
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
         },
@@ -169,6 +171,7 @@ def document() -> dict[str, Any]:
                         "200": _json(_ref("RdvAnswer"), "Le rdv"),
                         "404": not_found,
                         "410": _error("Lien expiré"),
+                        "429": unknown_links,
                     },
                 }
             },
@@ -181,6 +184,7 @@ def document() -> dict[str, Any]:
                         "404": not_found,
                         "409": _error("Trop tard, ou rdv déjà passé ou annulé"),
                         "410": _error("Lien expiré"),
+                        "429": unknown_links,
                     },
                 }
             },
@@ -198,6 +202,7 @@ def document() -> dict[str, Any]:
                         "404": not_found,
                         "409": _error("Créneau pris, trop tard, ou rdv non modifiable"),
                         "410": _error("Lien expiré"),
+                        "429": unknown_links,
                         "422": _error("Début du créneau à corriger"),
                     },
                 }

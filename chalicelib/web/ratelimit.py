@@ -1,10 +1,15 @@
-"""The client address of a request, for the booking rate limits."""
+"""The client address of a request, for the rate limits: bookings, and unknown private
+links (see services/link_limits.py)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.errors import DomainError
+from chalicelib.services import context, link_limits
 from chalicelib.services.rate_limits import check_booking_allowed as _check
 
 
@@ -16,3 +21,25 @@ def client_address(request: Any) -> str | None:
 
 def check_booking_allowed(store: Any, request: Any, phone: str | None, now: datetime) -> None:
     _check(store, client_address(request), phone, now)
+
+
+def private_link(blueprint: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """For the handlers of a private link (`/r/{token}…`, `/rdvs/{token}…`): a token
+    that leads to no rdv is counted against the client address, and past the limit
+    the answer is TooManyUnknownLinks (429) instead of NotFound. Put it below
+    `html_errors` / `json_errors`, which render either."""
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return handler(*args, **kwargs)
+            except DomainError as error:
+                if link_limits.is_unknown_link(error):
+                    address = client_address(blueprint.current_request)
+                    link_limits.count_unknown_link(context.store(), address, context.now())
+                raise
+
+        return wrapper
+
+    return decorate
