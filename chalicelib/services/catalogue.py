@@ -14,14 +14,19 @@ _COMMUNE = re.compile(r"^[^\W\d_][\w’' -]{1,79}$")
 
 
 def find_organisations(store: Store, place: str) -> list[Organisation]:
-    """MDS whose sector covers a postal code or a commune. An empty list is an answer
-    (shown as "no MDS there"); an unreadable query is a field error."""
+    """MDS whose sector covers a postal code (`62100`, `62 100`) or a commune whose name
+    starts with what was typed, in any case, with or without accents (`NOEUX`, `Nœux`).
+    An empty list is an answer (shown as "no MDS there"); an unreadable query is a
+    field error."""
     place = " ".join((place or "").split())
     if not place:
         raise FieldErrors({"lieu": "Indiquez votre code postal ou votre commune."})
-    if place.isdigit() and not _POSTAL_CODE.match(place):
-        raise FieldErrors({"lieu": "Un code postal compte 5 chiffres, par exemple 62100."})
-    if not place.isdigit() and not _COMMUNE.match(place):
+    digits = place.replace(" ", "")
+    if digits.isdigit():
+        if not _POSTAL_CODE.match(digits):
+            raise FieldErrors({"lieu": "Un code postal compte 5 chiffres, par exemple 62100."})
+        return store.catalogue.organisations_serving(digits)
+    if not _COMMUNE.match(place):
         raise FieldErrors({"lieu": "Indiquez un code postal (5 chiffres) ou un nom de commune."})
     return store.catalogue.organisations_serving(place)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from chalicelib.domain.models import (
     Lieu,
     LocationType,
@@ -28,8 +26,22 @@ def postal_code_place(postal_code: str) -> str:
     return f"cp#{postal_code.strip()}"
 
 
-def commune_place(commune: str) -> str:
-    return f"commune#{fold(commune)}"
+# A commune is found by the first letters of its folded name: one `sectors` item per
+# (commune, organisation) in the partition of the name's first two letters, its range
+# key the folded name then the organisation id, so that a Query with `begins_with`
+# finds every commune starting with what was typed ("noeux" → "noeux les mines#org-2").
+# The range attribute is `organisation_id`, as for postal codes: no schema change.
+PREFIX_LENGTH = 2
+
+
+def commune_item(commune: str, organisation_id: str) -> tuple[str, str]:
+    """The (place, range key) of the sector item of a commune served by an organisation."""
+    folded = fold(commune)
+    return commune_partition(folded), f"{folded}#{organisation_id}"
+
+
+def commune_partition(folded: str) -> str:
+    return f"commune-prefix#{folded[:PREFIX_LENGTH]}"
 
 
 # --- conversions -----------------------------------------------------------------------
@@ -129,16 +141,16 @@ class CatalogueRepository:
             postal_codes=list(organisation.postal_codes),
             communes=list(organisation.communes),
         ).save()
-        places = _places(organisation.postal_codes, organisation.communes)
+        items = _sector_items(organisation)
         with SectorModel.batch_write() as batch:
             if previous is not None:
-                for stale in _places(previous.postal_codes, previous.communes) - places:
-                    batch.delete(SectorModel(stale, organisation.id))
-            for place in places:
+                for place, range_key in _sector_items(previous) - items:
+                    batch.delete(SectorModel(place, range_key))
+            for place, range_key in items:
                 batch.save(
                     SectorModel(
                         place=place,
-                        organisation_id=organisation.id,
+                        organisation_id=range_key,
                         organisation_name=organisation.name,
                     )
                 )
@@ -158,10 +170,15 @@ class CatalogueRepository:
         )
 
     def organisations_serving(self, place: str) -> list[Organisation]:
-        """Organisations whose sector covers a postal code (5 digits) or a commune name."""
+        """Organisations whose sector covers a postal code (5 digits), or a commune whose
+        folded name starts with the folded `place`, by name. (One letter finds only a
+        commune of one letter: Y, in the Somme.)"""
         place = place.strip()
-        key = postal_code_place(place) if place.isdigit() else commune_place(place)
-        return _listed(("serving", key), lambda: _organisations_serving(key))
+        if place.isdigit():
+            key = postal_code_place(place)
+            return _listed(("serving", key), lambda: _organisations_serving(key))
+        prefix = fold(place)
+        return _listed(("serving-commune", prefix), lambda: _organisations_serving_commune(prefix))
 
     def save_service(self, service: Service) -> None:
         CATALOGUE.clear()
@@ -244,12 +261,28 @@ def _listed(key: tuple[str, str], load) -> list:
 
 
 def _organisations_serving(key: str) -> list[Organisation]:
-    ids = [item.organisation_id for item in SectorModel.query(key)]
+    return _organisations([item.organisation_id for item in SectorModel.query(key)])
+
+
+def _organisations_serving_commune(prefix: str) -> list[Organisation]:
+    if not prefix:
+        return []
+    items = SectorModel.query(
+        commune_partition(prefix), SectorModel.organisation_id.startswith(prefix)
+    )
+    return _organisations([item.organisation_id.rpartition("#")[2] for item in items])
+
+
+def _organisations(ids: list[str]) -> list[Organisation]:
+    ids = list(dict.fromkeys(ids))  # once each, in the order found
     if not ids:
         return []
     found = {o.id: _organisation(o) for o in OrganisationModel.batch_get(ids)}
     return sorted((found[i] for i in ids if i in found), key=lambda o: o.name)
 
 
-def _places(postal_codes: Iterable[str], communes: Iterable[str]) -> set[str]:
-    return {postal_code_place(c) for c in postal_codes} | {commune_place(c) for c in communes}
+def _sector_items(organisation: Organisation) -> set[tuple[str, str]]:
+    """The (place, range key) of every sector item of an organisation."""
+    return {(postal_code_place(c), organisation.id) for c in organisation.postal_codes} | {
+        commune_item(c, organisation.id) for c in organisation.communes
+    }
