@@ -82,7 +82,12 @@ def book(organisation_id, motif_id, lieu_id):
 
     store, now = context.store(), context.now()
     choice = catalogue.booking_choice(store, organisation_id, motif_id, lieu_id)
-    body = parse_json(BookingRequest, _request().raw_body, today=now.date())
+    body = parse_json(
+        BookingRequest,
+        _request().raw_body,
+        today=now.date(),
+        location_type=choice.motif.location_type,
+    )
     request = body.booking_request(choice.organisation, choice.motif, choice.lieu)
     ratelimit.check_booking_allowed(store, _request(), request.phone, now)
     booked = booking.book_rdv(store, request, now)

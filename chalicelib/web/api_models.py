@@ -189,10 +189,22 @@ class Child(BaseModel):
         return value
 
 
+PHONE_REQUIRED = (
+    "Indiquez votre numéro de portable : pour un entretien par téléphone, c’est à ce "
+    "numéro que nous vous appelons."
+)
+HOME_ADDRESS_REQUIRED = (
+    "Indiquez l’adresse du rendez-vous à domicile (numéro, rue, code postal et commune)."
+)
+HOME_ADDRESS_MIN, HOME_ADDRESS_MAX = 8, 200
+
+
 class BookingRequest(BaseModel):
     """The JSON body of a booking; `booking_request()` gives the booking use case's
-    input. Validate it with `parse_json(..., today=...)` or `model_validate(...,
-    context={"today": ...})`: the child's birth date is checked against today."""
+    input. Validate it with `parse_json(..., today=..., location_type=...)` or
+    `model_validate(..., context={"today": ..., "location_type": ...})`: the child's
+    birth date is checked against today, and the motif's location type says whether
+    the mobile (by phone) or the address (at home) is required."""
 
     model_config = ConfigDict(
         strict=True,
@@ -228,6 +240,13 @@ class BookingRequest(BaseModel):
     )
     phone: str | None = Field(
         None, validate_default=True, description="Portable français, par exemple 06 12 34 56 78"
+    )
+    home_address: str | None = Field(
+        None,
+        validate_default=True,
+        description="Adresse du rendez-vous à domicile : obligatoire pour un motif à domicile "
+        "(`location_type` = `home`), ignorée sinon",
+        json_schema_extra={"maxLength": HOME_ADDRESS_MAX},
     )
     notify_sms: bool = Field(True, description="Confirmation et rappel par SMS")
     notify_email: bool = Field(True, description="Confirmation et rappel par e-mail")
@@ -268,6 +287,8 @@ class BookingRequest(BaseModel):
                 return normalise_mobile(value)
             except ValueError as error:
                 raise _invalid(str(error)) from None
+        if _location_type(info) is LocationType.PHONE:
+            raise _invalid(PHONE_REQUIRED)
         if "email" in info.data and info.data["email"] is None:  # a wrong e-mail says so
             raise _invalid(
                 "Indiquez un numéro de portable ou une adresse e-mail (au moins l’un des deux) "
@@ -275,8 +296,33 @@ class BookingRequest(BaseModel):
             )
         return None
 
+    @field_validator("home_address")
+    @classmethod
+    def _home_address(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if _location_type(info) is not LocationType.HOME:
+            return None  # ignored: the rdv takes place at a lieu, or by phone
+        value = " ".join((value or "").split())
+        if not value:
+            raise _invalid(HOME_ADDRESS_REQUIRED)
+        if not HOME_ADDRESS_MIN <= len(value) <= HOME_ADDRESS_MAX:
+            raise _invalid(
+                "Indiquez l’adresse complète du rendez-vous à domicile "
+                f"({HOME_ADDRESS_MAX} caractères au plus)."
+            )
+        return value
+
     def booking_request(self, organisation, motif, lieu) -> booking.BookingRequest:
-        """The booking use case's input: this body for this motif (at this lieu)."""
+        """The booking use case's input: this body for this motif (at this lieu).
+        FieldErrors if the body was validated without the motif's location type and
+        lacks what it requires."""
+        missing = {}
+        if motif.location_type is LocationType.PHONE and not self.phone:
+            missing["phone"] = PHONE_REQUIRED
+        home = motif.location_type is LocationType.HOME
+        if home and not self.home_address:
+            missing["home_address"] = HOME_ADDRESS_REQUIRED
+        if missing:
+            raise FieldErrors(missing)
         child = None
         if self.for_child and self.child is not None:
             child = booking.Person(
@@ -294,7 +340,13 @@ class BookingRequest(BaseModel):
             notify_sms=self.notify_sms,
             notify_email=self.notify_email,
             idempotency_key=self.idempotency_key,
+            home_address=self.home_address if home else None,
         )
+
+
+def _location_type(info: ValidationInfo) -> LocationType | None:
+    """The motif's location type, when the validation was given it."""
+    return (info.context or {}).get("location_type")
 
 
 class MoveRequest(BaseModel):

@@ -26,6 +26,7 @@ FORM_FIELDS = {
     "child.first_name": "enfant_prenom",
     "child.last_name": "enfant_nom",
     "child.birth_date": "enfant_naissance",
+    "home_address": "adresse",
     "phone": "telephone",
     "email": "email",
     "notify_sms": "sms",
@@ -59,8 +60,9 @@ class BookingForm:
         """The use case's input, or FieldErrors keyed as in the JSON (`child.birth_date`):
         `errors_shown` puts them next to the form's fields."""
         body, errors = self._body()
+        context = {"today": self.today, "location_type": motif.location_type}
         try:
-            model = api_models.BookingRequest.model_validate(body, context={"today": self.today})
+            model = api_models.BookingRequest.model_validate(body, context=context)
         except ValidationError as error:
             errors = {**api_models.field_errors(error), **errors}
         if errors:
@@ -90,6 +92,7 @@ class BookingForm:
             "last_name": self.get("nom"),
             "phone": self.get("telephone") or None,
             "email": self.get("email") or None,
+            "home_address": self.get("adresse") or None,
             "notify_sms": self.checked("sms"),
             "notify_email": self.checked("rappel_email"),
             "idempotency_key": self.key,

@@ -316,3 +316,44 @@ def test_an_address_that_can_never_be_delivered_is_refused(client, pilot, store,
         "email": "Cette adresse e-mail n’est pas valide (exemple : nom@exemple.fr)."
     }
     assert stored_rdvs(store) == []
+
+
+def test_a_phone_motif_needs_the_mobile(client, pilot, store):
+    path = "/api/v1/public/organisations/org-1/motifs/mtel/lieux/-/bookings"
+    answer = post(client, path, booking(phone=None, email="amandine@example.fr"))
+    assert answer["error"]["fields"] == {
+        "phone": "Indiquez votre numéro de portable : pour un entretien par téléphone, c’est à "
+        "ce numéro que nous vous appelons."
+    }
+    assert stored_rdvs(store) == []
+
+
+def test_a_home_visit_needs_its_address(client, pilot, store, monkeypatch):
+    from chalicelib.domain.models import LocationType
+    from chalicelib.services import booking as booking_service
+    from tests import factories as f
+
+    store.catalogue.save_motif(f.motif(id="mdom", name="Visite", location_type=LocationType.HOME))
+    for plage in ("plage-1", "plage-2"):
+        store.planning.delete_plage(plage)
+    store.planning.save_plage(f.plage(id="p-home", motif_ids=("mdom",)))  # Mon, Wed 9-12
+    path = "/api/v1/public/organisations/org-1/motifs/mdom/lieux/-/bookings"
+    wednesday = "2026-12-02T08:00:00Z"
+    answer = post(client, path, booking(starts_at=wednesday))
+    assert answer["error"]["fields"] == {
+        "home_address": "Indiquez l’adresse du rendez-vous à domicile (numéro, rue, code postal "
+        "et commune)."
+    }
+    requests = []
+    book_rdv = booking_service.book_rdv
+    monkeypatch.setattr(
+        booking_service,
+        "book_rdv",
+        lambda store, request, now: requests.append(request) or book_rdv(store, request, now),
+    )
+    booked = post(
+        client, path, booking(starts_at=wednesday, home_address="12 rue des Fleurs, Lens")
+    )
+    assert booked["rdv"]["location_type"] == "home"
+    assert "12 rue" not in json.dumps(booked)  # the private link shows no address
+    assert [r.home_address for r in requests] == ["12 rue des Fleurs, Lens"]

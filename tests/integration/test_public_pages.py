@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
-from urllib.parse import urlencode
+from datetime import date, time, timedelta
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -383,3 +383,96 @@ def test_a_rate_limited_booking_keeps_what_was_typed_and_says_why(client, pilot,
     assert 'id="reservation"' in page  # the form, not an error page
     assert 'value="Kévin"' in page and 'value="kevin@example.fr"' in page
     assert 'value="06 12 34 56 78"' in page
+
+
+PHONE_BOOK_URL = "/mds/org-1/motifs/mtel/lieux/-/reserver"
+HOME_BOOK_URL = "/mds/org-1/motifs/mdom/lieux/-/reserver"
+
+
+@pytest.fixture
+def home_motif(pilot, store):
+    from chalicelib.domain.models import LocationType, Recurrence
+    from tests import factories as f
+
+    motif = f.motif(id="mdom", name="Visite à domicile", location_type=LocationType.HOME)
+    store.catalogue.save_motif(motif)
+    store.planning.save_plage(
+        f.plage(
+            id="plage-home",
+            agent_id="agent-1",
+            motif_ids=("mdom",),
+            first_day=date(2026, 11, 2),
+            start_time=time(14),
+            end_time=time(17),
+            recurrence=Recurrence(1, (0, 1, 2, 3, 4)),
+        )
+    )
+    return motif
+
+
+HOME_SLOT = "2026-12-01T13:00Z"  # Tuesday 1 December, 14:00 in Paris
+
+
+def test_a_phone_motif_asks_for_the_mobile_even_with_an_email(client, pilot, store):
+    form = html(client.http.get(f"{PHONE_BOOK_URL}?debut={SLOT}"))
+    assert "c’est à ce numéro que nous vous appelons" in form
+    response = client.http.post(
+        PHONE_BOOK_URL,
+        headers=FORM,
+        body=booking_form(telephone="", email="amandine@example.fr", sms=""),
+    )
+    assert response.status_code == 422
+    assert field_error(html(response), "telephone") == (
+        "Indiquez votre numéro de portable : pour un entretien par téléphone, c’est à ce "
+        "numéro que nous vous appelons."
+    )
+    assert store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30)) == []
+    booked = client.http.post(PHONE_BOOK_URL, headers=FORM, body=booking_form())
+    assert booked.status_code == 303
+
+
+def test_a_home_visit_asks_for_the_address(client, home_motif, store, monkeypatch):
+    from chalicelib.services import booking
+
+    form = html(client.http.get(f"{HOME_BOOK_URL}?debut={quote(HOME_SLOT)}"))
+    assert '<label for="adresse">Adresse du rendez-vous à domicile' in form
+    missing = client.http.post(HOME_BOOK_URL, headers=FORM, body=booking_form(debut=HOME_SLOT))
+    assert missing.status_code == 422
+    assert field_error(html(missing), "adresse") == (
+        "Indiquez l’adresse du rendez-vous à domicile (numéro, rue, code postal et commune)."
+    )
+    assert 'aria-describedby="adresse-erreur"' in html(missing)
+    requests = []
+    book_rdv = booking.book_rdv
+    monkeypatch.setattr(
+        booking,
+        "book_rdv",
+        lambda store, request, now: requests.append(request) or book_rdv(store, request, now),
+    )
+    booked = client.http.post(
+        HOME_BOOK_URL,
+        headers=FORM,
+        body=booking_form(debut=HOME_SLOT, adresse="  12 rue des Fleurs\n62290 Nœux-les-Mines "),
+    )
+    assert booked.status_code == 303
+    assert [r.home_address for r in requests] == ["12 rue des Fleurs 62290 Nœux-les-Mines"]
+
+
+def test_a_home_address_is_not_asked_nor_kept_for_a_visit_at_the_mds(client, pilot, monkeypatch):
+    from chalicelib.services import booking
+
+    assert (
+        "adresse"
+        not in html(client.http.get(f"{BOOK_URL}?debut={SLOT}"))
+        .split("<form")[1]
+        .split('name="telephone"')[0]
+    )
+    requests = []
+    book_rdv = booking.book_rdv
+    monkeypatch.setattr(
+        booking,
+        "book_rdv",
+        lambda store, request, now: requests.append(request) or book_rdv(store, request, now),
+    )
+    assert book(client, adresse="12 rue des Fleurs").status_code == 303
+    assert [r.home_address for r in requests] == [None]
