@@ -5,6 +5,7 @@ A GET never changes anything (link scanners open URLs): cancel and move are POST
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 from chalice import Blueprint, Response
@@ -16,7 +17,7 @@ from chalicelib.domain.errors import (
     RateLimited,
     SlotTaken,
 )
-from chalicelib.filters import slot_param
+from chalicelib.filters import local, slot_param
 from chalicelib.services import availability, booking, catalogue, context, manage
 from chalicelib.web import ratelimit
 from chalicelib.web.errors import error_page, french_errors, html_errors
@@ -104,6 +105,12 @@ def motif_page(organisation_id, motif_id):
     return render("public/lieux.html", organisation=organisation, motif=motif, lieux=lieux)
 
 
+def online_cancel_from(motif, now):
+    """Slots starting before this instant could no longer be cancelled online once
+    booked: the motif's cancellation deadline is already past for them."""
+    return now + timedelta(minutes=motif.cancellation_deadline_minutes)
+
+
 def _booking_path(organisation, motif, lieu) -> str:
     return f"/mds/{organisation.id}/motifs/{motif.id}/lieux/{lieu.id if lieu else '-'}"
 
@@ -119,7 +126,8 @@ def _choice(organisation_id, motif_id, lieu_id):
 def slots_page(organisation_id, motif_id, lieu_id):
     store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
     wanted = parse_day(query(_request().query_params, "semaine"))
-    week = availability.week_of_slots(store, motif, lieu, wanted, context.now())
+    now = context.now()
+    week = availability.week_of_slots(store, motif, lieu, wanted, now)
     path = _booking_path(organisation, motif, lieu)
     return render(
         "public/slots.html",
@@ -127,6 +135,7 @@ def slots_page(organisation_id, motif_id, lieu_id):
         motif=motif,
         lieu=lieu,
         week=week,
+        online_cancel_from=online_cancel_from(motif, now),
         location_labels=LOCATION_LABELS,
         slot_url=lambda slot: f"{path}/reserver?debut={quote(slot_param(slot.starts_at))}",
         week_url=lambda monday: f"{path}?semaine={monday.isoformat()}",
@@ -149,6 +158,7 @@ def _form_page(organisation, motif, lieu, starts_at, form, error=None):
         motif=motif,
         lieu=lieu,
         starts_at=starts_at,
+        cancellable_online=starts_at >= online_cancel_from(motif, context.now()),
         form=form,
         action=f"{path}/reserver",
         slots_url=f"{path}?semaine={starts_at.date().isoformat()}",
@@ -224,23 +234,45 @@ def truncated_link():
     )
 
 
+# The query parameter a redirect after a change adds, and the manage page's flag.
+DONE_MESSAGES = {
+    "confirme": "confirmed",
+    "deplace": "moved",
+    "deja": "unchanged",
+    "annule": "cancelled",
+    "preferences": "preferences_saved",
+}
+
+
 @public.route("/r/{token}", methods=["GET"])
 @html_errors
 @private_link(public)
 def manage_page(token):
+    """The rdv; after a change (Post/Redirect/Get), what was done, from the query."""
     managed = manage.rdv_for_token(context.store(), token, context.now())
-    params = _request().query_params or {}
-    return _manage_page(
-        managed, token, confirmed=params.get("confirme") == "1", moved=params.get("deplace") == "1"
-    )
+    done = {key: query(_request().query_params, key) == "1" for key in DONE_MESSAGES}
+    return _manage_page(managed, token, **{DONE_MESSAGES[key]: on for key, on in done.items()})
+
+
+@public.route("/r/{token}/annuler", methods=["GET"])
+@html_errors
+@private_link(public)
+def cancel_page(token):
+    """« Confirmer l’annulation »: the POST of its button cancels."""
+    managed = manage.rdv_for_token(context.store(), token, context.now())
+    if managed.rdv.status.value != "unknown":  # already cancelled, or past
+        return _redirect(f"/r/{token}")
+    if not managed.can_change:
+        return _manage_page(managed, token, status_code=409)
+    return render("public/cancel_confirm.html", managed=managed, manage_url=f"/r/{token}")
 
 
 @public.route("/r/{token}/annuler", methods=["POST"], content_types=FORM)
 @html_errors
 @private_link(public)
 def cancel(token):
-    managed = manage.cancel_by_usager(context.store(), token, context.now())
-    return _manage_page(managed, token)
+    manage.cancel_by_usager(context.store(), token, context.now())
+    return _redirect(f"/r/{token}?annule=1")
 
 
 @public.route("/r/{token}/preferences", methods=["POST"], content_types=FORM)
@@ -248,14 +280,20 @@ def cancel(token):
 @private_link(public)
 def preferences(token):
     data = form_data(_request().raw_body)
-    managed = manage.set_preferences(
+    manage.set_preferences(
         context.store(),
         token,
         sms=data.get("sms") == "oui",
         email=data.get("email") == "oui",
         now=context.now(),
     )
-    return _manage_page(managed, token, preferences_saved=True)
+    return _redirect(f"/r/{token}?preferences=1#messages")
+
+
+@public.route("/r/{token}/preferences", methods=["GET"])
+def preferences_page(token):
+    """The address a POST of the preferences showed before it redirected: reloaded."""
+    return _redirect(f"/r/{quote(token, safe='')}#messages")
 
 
 @public.route("/r/{token}/deplacer", methods=["GET"])
@@ -272,6 +310,9 @@ def move_page(token):
         "public/move.html",
         managed=managed,
         week=week,
+        slot_taken=query(_request().query_params, "pris") == "1",
+        current_start=managed.rdv.starts_at,
+        online_cancel_from=online_cancel_from(managed.motif, now),
         manage_url=f"/r/{token}",
         slot_url=lambda slot: (
             f"/r/{token}/deplacer/confirmer?debut={quote(slot_param(slot.starts_at))}"
@@ -287,7 +328,11 @@ def move_confirm_page(token):
     managed = manage.rdv_for_token(context.store(), token, context.now())
     starts_at = parse_slot_start(query(_request().query_params, "debut"))
     return render(
-        "public/move_confirm.html", managed=managed, starts_at=starts_at, manage_url=f"/r/{token}"
+        "public/move_confirm.html",
+        managed=managed,
+        starts_at=starts_at,
+        already_then=starts_at == managed.rdv.starts_at,
+        manage_url=f"/r/{token}",
     )
 
 
@@ -295,11 +340,18 @@ def move_confirm_page(token):
 @html_errors
 @private_link(public)
 def move(token):
-    starts_at = parse_slot_start(form_data(_request().raw_body).get("debut", ""))
+    """The move; `sequence` is the rdv's as the confirmation page showed it: unchanged
+    after the move, the rdv was already at that time (a double tap's second POST
+    finds it moved, and says so)."""
+    data = form_data(_request().raw_body)
+    starts_at = parse_slot_start(data.get("debut", ""))
     try:
-        manage.move_by_usager(context.store(), token, starts_at, context.now())
+        managed = manage.move_by_usager(context.store(), token, starts_at, context.now())
     except SlotTaken:
-        return _redirect(f"/r/{token}/deplacer?pris=1")
+        day = local(starts_at).date().isoformat()
+        return _redirect(f"/r/{token}/deplacer?pris=1&semaine={day}")
+    if data.get("sequence", "") == str(managed.rdv.sequence):
+        return _redirect(f"/r/{token}?deja=1")
     return _redirect(f"/r/{token}?deplace=1")
 
 

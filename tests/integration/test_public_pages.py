@@ -150,16 +150,46 @@ def test_a_closed_motif_cannot_be_booked(client, pilot, store):
     assert "plus ouvert à la réservation en ligne" in html(response)
 
 
-def test_cancel_through_the_link_is_a_post_and_frees_the_slot(client, pilot, store):
-    location = book(client).headers["Location"]
-    token_path = location.split("?")[0]
+def test_cancelling_asks_for_a_confirmation_then_redirects(client, pilot, store):
+    token_path = book(client).headers["Location"].split("?")[0]
     page = html(client.http.get(token_path))
-    assert f'action="{token_path}/annuler"' in page and 'method="post"' in page
+    # The rdv's page offers to cancel through a second page, below « Déplacer ».
+    assert f'action="{token_path}/annuler"' not in page
+    assert f'<a class="btn danger" href="{token_path}/annuler">Annuler ce rendez-vous</a>' in page
+    assert page.index("Déplacer ce rendez-vous") < page.index("Annuler ce rendez-vous")
+    confirm = client.http.get(f"{token_path}/annuler")
+    assert confirm.status_code == 200
+    confirm_page = html(confirm)
+    assert "<h1>Confirmer l’annulation</h1>" in confirm_page
+    assert "mardi 1er décembre 2026" in confirm_page and "9h00" in confirm_page
+    assert f'<form method="post" action="{token_path}/annuler">' in confirm_page
+    assert f'href="{token_path}">Non, garder mon rendez-vous</a>' in confirm_page
+    [rdv] = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
+    assert rdv.status is RdvStatus.UNKNOWN  # a GET never cancels
     cancelled = client.http.post(f"{token_path}/annuler", headers=FORM, body="")
-    assert cancelled.status_code == 200
-    assert "Rendez-vous annulé" in html(cancelled)
+    assert cancelled.status_code == 303
+    assert cancelled.headers["Location"] == f"{token_path}?annule=1"
+    shown = html(client.http.get(cancelled.headers["Location"]))
+    assert "Rendez-vous annulé" in shown and "Votre rendez-vous est bien annulé" in shown
     [rdv] = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
     assert rdv.status is RdvStatus.EXCUSED
+    # Back to the confirmation page: it says the rdv is already cancelled.
+    again = client.http.get(f"{token_path}/annuler")
+    assert again.status_code == 303 and again.headers["Location"] == token_path
+
+
+def test_saving_preferences_redirects_and_says_so(client, pilot):
+    token_path = book(client).headers["Location"].split("?")[0]
+    saved = client.http.post(f"{token_path}/preferences", headers=FORM, body="sms=oui")
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == f"{token_path}?preferences=1#messages"
+    page = html(client.http.get(f"{token_path}?preferences=1"))
+    assert "Vos choix sont enregistrés." in page
+    assert "Vos choix sont enregistrés." not in html(client.http.get(token_path))
+    # The address bar of an old page may still show the POST's address: reloading it.
+    reloaded = client.http.get(f"{token_path}/preferences")
+    assert reloaded.status_code == 303
+    assert reloaded.headers["Location"] == f"{token_path}#messages"
 
 
 def test_move_through_the_link(client, pilot, store):
@@ -183,13 +213,6 @@ def test_an_unknown_link_gets_a_clear_page(client, pilot):
     response = client.http.get("/r/nimportequoi")
     assert response.status_code == 404
     assert "Ce lien de rendez-vous n’est pas valable" in html(response)
-
-
-def test_a_get_never_cancels(client, pilot, store):
-    token_path = book(client).headers["Location"].split("?")[0]
-    assert client.http.get(f"{token_path}/annuler").status_code in (403, 404, 405)
-    [rdv] = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
-    assert rdv.status is RdvStatus.UNKNOWN
 
 
 def test_booking_is_rate_limited_per_phone(client, pilot, monkeypatch):
@@ -476,3 +499,86 @@ def test_a_home_address_is_not_asked_nor_kept_for_a_visit_at_the_mds(client, pil
     )
     assert book(client, adresse="12 rue des Fleurs").status_code == 303
     assert [r.home_address for r in requests] == [None]
+
+
+def sequence_field(page: str) -> str:
+    return re.search(r'name="sequence" value="(\d+)"', page).group(1)
+
+
+def test_moving_to_the_rdvs_own_time_says_it_is_already_then(client, pilot, store):
+    token_path = book(client).headers["Location"].split("?")[0]  # 9:00, with agent 1
+    # Agent 2 is free at 9:00: the time is offered, marked as the rdv's own.
+    picker = html(client.http.get(f"{token_path}/deplacer?semaine=2026-11-30"))
+    assert "deplacer/confirmer?debut=2026-12-01T08%3A00Z" not in picker
+    assert "9h00 (votre rendez-vous)" in picker
+    confirm = html(client.http.get(f"{token_path}/deplacer/confirmer?debut=2026-12-01T08:00Z"))
+    assert "C’est déjà l’heure de votre rendez-vous" in confirm
+    assert 'method="post"' not in confirm
+    moved = client.http.post(
+        f"{token_path}/deplacer",
+        headers=FORM,
+        body=urlencode({"debut": "2026-12-01T08:00Z", "sequence": "0"}),
+    )
+    assert moved.status_code == 303
+    assert moved.headers["Location"] == f"{token_path}?deja=1"
+    page = html(client.http.get(moved.headers["Location"]))
+    assert "Votre rendez-vous était déjà à cette heure-là : rien n’a changé." in page
+    assert "bien été déplacé" not in page
+
+
+def test_a_double_tap_on_move_says_moved(client, pilot, store):
+    token_path = book(client).headers["Location"].split("?")[0]
+    confirm = html(client.http.get(f"{token_path}/deplacer/confirmer?debut=2026-12-02T09:00Z"))
+    body = urlencode({"debut": "2026-12-02T09:00Z", "sequence": sequence_field(confirm)})
+    first = client.http.post(f"{token_path}/deplacer", headers=FORM, body=body)
+    second = client.http.post(f"{token_path}/deplacer", headers=FORM, body=body)
+    assert first.headers["Location"] == second.headers["Location"] == f"{token_path}?deplace=1"
+
+
+def test_a_move_to_a_slot_taken_meanwhile_returns_to_the_choice_with_a_message(
+    client, pilot, store
+):
+    token_path = book(client).headers["Location"].split("?")[0]
+    confirm = html(client.http.get(f"{token_path}/deplacer/confirmer?debut=2026-12-01T09:00Z"))
+    for phone in ("06 12 34 56 70", "06 12 34 56 71"):  # both agents, 10:00
+        assert book(client, debut="2026-12-01T09:00Z", telephone=phone).status_code == 303
+    moved = client.http.post(
+        f"{token_path}/deplacer",
+        headers=FORM,
+        body=urlencode({"debut": "2026-12-01T09:00Z", "sequence": sequence_field(confirm)}),
+    )
+    assert moved.status_code == 303
+    assert moved.headers["Location"] == f"{token_path}/deplacer?pris=1&semaine=2026-12-01"
+    picker = client.http.get(moved.headers["Location"])
+    assert picker.status_code == 200
+    page = html(picker)
+    assert "Ce créneau vient d’être réservé. Choisissez-en un autre." in page
+    assert "Semaine du lundi 30 novembre 2026" in page
+    assert "Ce créneau vient d’être réservé" not in html(client.http.get(f"{token_path}/deplacer"))
+
+
+def slot_items(page: str, day: str) -> list[str]:
+    """The slot list items of a day on a slot page, as HTML."""
+    section = page.split(f"<h3>{day}</h3>")[1].split("</ul>")[0]
+    return re.findall(r"<li>(.*?)</li>", section, re.S)
+
+
+def test_the_slot_page_marks_the_slots_that_could_not_be_cancelled_online(client, pilot):
+    # Monday 23 November, 9:00 in Paris; the motif's deadline is 24 hours.
+    page = html(client.http.get("/mds/org-1/motifs/m30/lieux/lieu-1?semaine=2026-11-23"))
+    today = slot_items(page, "lundi 23 novembre 2026")
+    tomorrow = slot_items(page, "mardi 24 novembre 2026")
+    assert today and all("annulation en ligne impossible" in item for item in today)
+    assert tomorrow and not any("annulation en ligne impossible" in item for item in tomorrow)
+    form = html(client.http.get(f"{BOOK_URL}?debut=2026-11-23T10:00Z"))
+    assert "ne pourra plus être annulé ni déplacé en ligne" in form
+    assert "03 21 00 00 00" in form
+    assert "ne pourra plus être annulé" not in html(client.http.get(f"{BOOK_URL}?debut={SLOT}"))
+
+
+def test_a_rdv_inside_its_deadline_tells_to_call_the_mds(client, pilot):
+    location = book(client, debut="2026-11-23T10:00Z").headers["Location"]  # today 11:00
+    for page in (html(client.http.get(location)), html(client.http.get(location.split("?")[0]))):
+        assert "Il est trop tard pour annuler ou déplacer ce rendez-vous en ligne" in page
+        assert 'appelez MDS Test au <a href="tel:0321000000">03 21 00 00 00</a>' in page
+        assert "/annuler" not in page and "/deplacer" not in page

@@ -67,6 +67,7 @@ def test_after_a_handful_of_unknown_links_an_address_is_told_to_wait(client, pil
 def test_every_private_link_page_and_operation_counts(client, pilot, clock):
     paths = [
         ("get", "/r/{t}"),
+        ("get", "/r/{t}/annuler"),
         ("post", "/r/{t}/annuler"),
         ("post", "/r/{t}/preferences"),
         ("get", "/r/{t}/deplacer"),
