@@ -126,11 +126,18 @@ def _choice(organisation_id, motif_id, lieu_id):
 def slots_page(organisation_id, motif_id, lieu_id):
     store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
     wanted = parse_day(query(_request().query_params, "semaine"))
+    return _slots_page(store, organisation, motif, lieu, wanted)
+
+
+def _slots_page(store, organisation, motif, lieu, wanted, status_code=200, slot_gone=False):
+    """A week of slots; `slot_gone` when it replaces the form of a slot no longer free."""
     now = context.now()
     week = availability.week_of_slots(store, motif, lieu, wanted, now)
     path = _booking_path(organisation, motif, lieu)
     return render(
         "public/slots.html",
+        status_code=status_code,
+        slot_gone=slot_gone,
         organisation=organisation,
         motif=motif,
         lieu=lieu,
@@ -172,9 +179,13 @@ def _form_page(organisation, motif, lieu, starts_at, form, error=None):
 def booking_form(organisation_id, motif_id, lieu_id):
     from chalicelib.web.forms import BookingForm
 
-    _store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
+    store, organisation, motif, lieu = _choice(organisation_id, motif_id, lieu_id)
     starts_at = parse_slot_start(query(_request().query_params, "debut"))
-    form = BookingForm({}, context.now().date())
+    now = context.now()
+    if availability.slot_at(store, motif, lieu, starts_at, now) is None:  # past, or taken
+        day = local(starts_at).date()
+        return _slots_page(store, organisation, motif, lieu, day, status_code=409, slot_gone=True)
+    form = BookingForm({}, now.date())
     return _form_page(organisation, motif, lieu, starts_at, form)
 
 

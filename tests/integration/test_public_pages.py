@@ -582,3 +582,39 @@ def test_a_rdv_inside_its_deadline_tells_to_call_the_mds(client, pilot):
         assert "Il est trop tard pour annuler ou déplacer ce rendez-vous en ligne" in page
         assert 'appelez MDS Test au <a href="tel:0321000000">03 21 00 00 00</a>' in page
         assert "/annuler" not in page and "/deplacer" not in page
+
+
+def test_the_form_of_a_past_slot_shows_the_free_slots_instead(client, pilot, store):
+    response = client.http.get(f"{BOOK_URL}?debut=2026-11-20T08:00Z")  # last Friday
+    assert response.status_code == 409
+    page = html(response)
+    assert "Ce créneau n’est plus disponible" in page
+    assert 'id="reservation"' not in page  # no form to fill in for nothing
+    assert "reserver?debut=2026-11-23T08%3A30Z" in page  # today's next free time
+
+
+def test_the_form_of_a_taken_slot_shows_the_free_slots_instead(client, pilot, store):
+    for phone in ("06 12 34 56 70", "06 12 34 56 71"):  # both agents, Tuesday 9:00
+        assert book(client, telephone=phone).status_code == 303
+    response = client.http.get(f"{BOOK_URL}?debut={SLOT}")
+    assert response.status_code == 409
+    page = html(response)
+    assert "Ce créneau n’est plus disponible" in page and 'id="reservation"' not in page
+    assert "Semaine du lundi 30 novembre 2026" in page
+    assert "reserver?debut=2026-12-01T08%3A30Z" in page
+    assert "reserver?debut=2026-12-01T08%3A00Z" not in page
+
+
+def test_back_and_resubmitting_ones_own_booking_shows_ones_rdv(client, pilot, store):
+    form = html(client.http.get(f"{BOOK_URL}?debut={SLOT}"))
+    key = re.search(r'name="cle" value="([^"]+)"', form).group(1)
+    first = book(client, cle=key, email="amandine@example.fr")
+    assert first.status_code == 303
+    # Back: the browser shows the filled-in form again, and the usager confirms again.
+    again = book(client, cle=key, email="amandine@example.fr")
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    page = html(client.http.get(again.headers["Location"]))
+    assert "Votre rendez-vous est confirmé" in page and "mardi 1er décembre 2026" in page
+    assert "Ce créneau vient d’être réservé" not in page
+    assert len(store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))) == 1
