@@ -19,7 +19,14 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.models import NotificationEvent, Rdv, RdvStatus, Reminder, StatusChange
+from chalicelib.domain.models import (
+    NotificationEvent,
+    Rdv,
+    RdvContact,
+    RdvStatus,
+    Reminder,
+    StatusChange,
+)
 from chalicelib.domain.reminders import plan_reminders
 from chalicelib.domain.statistics import CounterDelta, change_deltas
 
@@ -36,6 +43,7 @@ class ChangeKind(StrEnum):
     CREATED = "created"
     MOVED = "moved"
     STATUS_CHANGED = "status_changed"
+    DETAILS_CHANGED = "details_changed"  # its contact details or preferences
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,8 @@ class RdvChange:
             return NotificationEvent.RDV_CREATED, ""
         if self.kind is ChangeKind.MOVED:
             return NotificationEvent.RDV_DATE_UPDATED, str(self.after.sequence)
+        if self.kind is ChangeKind.DETAILS_CHANGED:
+            return None
         status = self.after.status
         if status is RdvStatus.EXCUSED:
             return NotificationEvent.RDV_CANCELLED, ""
@@ -144,6 +154,12 @@ def move(rdv: Rdv, starts_at: datetime, agent_id: str, at: datetime, by: str) ->
         version=rdv.version + 1,
     )
     return RdvChange(ChangeKind.MOVED, rdv, after, at, by)
+
+
+def set_contact(rdv: Rdv, contact: RdvContact, at: datetime, by: str) -> RdvChange:
+    """New contact details or preferences for this rdv (its private link, a bounce)."""
+    after = replace(rdv, contact=contact, version=rdv.version + 1)
+    return RdvChange(ChangeKind.DETAILS_CHANGED, rdv, after, at, by)
 
 
 def set_status(rdv: Rdv, status: RdvStatus, at: datetime, by: str) -> RdvChange:
@@ -188,6 +204,17 @@ def write_set(
     any other status drops them. A send already made is not made twice: receipts are
     keyed by the reminder's due time."""
     after = change.after
+    if change.kind is ChangeKind.DETAILS_CHANGED:
+        # Same time, same status: the reminders already planned stay as they are.
+        return WriteSet(
+            rdv=after,
+            expected_version=change.before.version if change.before else None,
+            days=(),
+            counters=(),
+            reminders=(),
+            reminders_dropped=(),
+            reminders_expire_at=after.ends_at + REMINDER_KEPT,
+        )
     plan: list[Reminder] = []
     if after.status is RdvStatus.UNKNOWN:
         plan = plan_reminders(after, reminder_offsets, change.at, tz)

@@ -19,9 +19,11 @@ from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused, SlotTake
 from chalicelib.domain.models import (
     CreatedBy,
     Lieu,
+    LocationType,
     Motif,
     Organisation,
     Rdv,
+    RdvContact,
     RdvStatus,
     Usager,
 )
@@ -78,6 +80,13 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         raise FieldErrors(
             {"phone": "Indiquez au moins un numéro de portable ou une adresse e-mail."}
         )
+    if request.motif.location_type is LocationType.PHONE and not request.phone:
+        raise FieldErrors({"phone": "Indiquez le numéro de portable où l’on vous appellera."})
+    if (
+        request.motif.location_type is LocationType.HOME
+        and not (request.home_address or "").strip()
+    ):
+        raise FieldErrors({"home_address": "Indiquez l’adresse où aura lieu le rendez-vous."})
     territoire = store.catalogue.get_territoire(request.organisation.territoire_id)
     keep_until = retention_until(
         request.starts_at + request.motif.duration,
@@ -88,6 +97,16 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
     token = manage_token(rdv_id, secret)
     fingerprint = request_fingerprint(request, secret) if request.idempotency_key else None
     usagers = _kept_until(_usagers_for(store, request, now), keep_until)
+    # The details typed are this rdv's: its confirmation, reminders and changes go to
+    # them. An usager's record found again is never changed by a public booking (else
+    # anyone knowing a name and a phone could redirect someone's reminders).
+    contact = RdvContact(
+        phone=request.phone,
+        email=request.email,
+        notify_sms=request.notify_sms and bool(request.phone),
+        notify_email=request.notify_email and bool(request.email),
+        child_first_name=request.child.first_name if request.child else None,
+    )
     tz = tz_of(store)
     day = request.starts_at.astimezone(tz).date()
 
@@ -114,6 +133,8 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 manage_token_hash=hash_token(token),
                 expires_at=keep_until,
                 request_fingerprint=fingerprint,
+                contact=contact,
+                home_address=request.home_address,
             )
             proposal = propose(
                 store,
@@ -136,7 +157,7 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         if twin is None:
             raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
         rdv = twin
-    view = managed_rdv(store, rdv, usagers.contact, now)
+    view = managed_rdv(store, rdv, rdv.contact, now)
     return Booked(rdv=rdv, manage_token=token, view=view)
 
 
@@ -187,8 +208,9 @@ class UsagerChanges:
 
 
 def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> UsagerChanges:
-    """The usagers the rdv concerns, and those to create or update: the person with the
-    contact details is found again by phone and name, a child among their relatives."""
+    """The usagers the rdv concerns, and those to create or whose retention to extend:
+    the person with the contact details is found again by phone (or e-mail) and name,
+    a child among their relatives. A record found again keeps its contact details."""
     organisation_id = request.organisation.id
     contact = None
     if request.phone:
@@ -216,16 +238,7 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
         )
         new.append(contact)
     else:
-        # Known person: their latest contact details and choices win.
-        email = request.email or contact.email
-        contact = replace(
-            contact,
-            email=email,
-            notify_sms=request.notify_sms,
-            notify_email=request.notify_email and bool(email),
-            email_invalid=contact.email_invalid and not request.email,
-        )
-        updated.append(contact)
+        updated.append(contact)  # found again: only its retention is extended
     if request.child is None:
         return UsagerChanges([contact], new, updated, contact)
     child = None

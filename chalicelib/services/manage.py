@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.domain.changes import BY_USAGER, move, set_status
+from chalicelib.domain.changes import BY_USAGER, move, set_contact, set_status
 from chalicelib.domain.errors import (
     CancellationTooLate,
     LinkExpired,
@@ -52,14 +52,23 @@ def rdv_for_token(store: Store, token: str, now: datetime) -> ManagedRdv:
 
 
 def set_preferences(store: Store, token: str, sms: bool, email: bool, now: datetime) -> ManagedRdv:
-    """Opt in or out of SMS and e-mails (checked before every send). France's
-    alphanumeric senders cannot receive STOP: this link is the way to stop them."""
-    rdv = _rdv_of_token(store, token, now)
-    contact = contact_of(store, rdv)
-    if contact is None:
-        raise NotFound("Ce rendez-vous n’a pas de coordonnées à modifier.")
-    store.usagers.set_notification_preferences(contact.id, sms=sms, email=email)
-    return managed_rdv(store, rdv, replace(contact, notify_sms=sms, notify_email=email), now)
+    """Opt in or out of SMS and e-mails about this rdv (checked before every send).
+    France's alphanumeric senders cannot receive STOP: this link is the way to stop
+    them. It changes this rdv's contact only, never an usager's record."""
+    read = _rdv_of_token(store, token, now)
+
+    def attempt(number: int) -> Proposal:
+        rdv = _fresh(store, read, number)
+        contact = contact_of(store, rdv)
+        if contact is None:
+            raise NotFound("Ce rendez-vous n’a pas de coordonnées à modifier.")
+        chosen = replace(contact, notify_sms=sms, notify_email=email)
+        proposal = propose(store, set_contact(rdv, chosen, now, BY_USAGER), ())
+        assert proposal is not None  # no time taken
+        return proposal
+
+    outcome = write(store, attempt, _busy)
+    return managed_rdv(store, outcome.rdv, outcome.rdv.contact, now)
 
 
 def cancel_by_usager(store: Store, token: str, now: datetime) -> ManagedRdv:

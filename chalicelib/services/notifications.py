@@ -314,27 +314,3 @@ def _agent_email(store: Store, senders: Senders, event, facts, address: str) -> 
         sender=store.settings.email_sender, to=address, subject=subject, text=text, html=html
     )
     return senders.email.send(message)
-
-
-# --- SES feedback (SNS topic) --------------------------------------------------------------------
-
-
-def handle_ses_feedback(store: Store, notification: dict[str, Any]) -> list[str]:
-    """A bounce or a complaint: the address is marked invalid and no longer used.
-    Returns the usager ids marked. Transient bounces are not the address's fault."""
-    kind = notification.get("notificationType") or notification.get("eventType")
-    addresses: list[str] = []
-    if kind == "Bounce":
-        bounce = notification.get("bounce") or {}
-        if bounce.get("bounceType") == "Transient":
-            return []
-        addresses = [r.get("emailAddress", "") for r in bounce.get("bouncedRecipients", [])]
-    elif kind == "Complaint":
-        complaint = notification.get("complaint") or {}
-        addresses = [r.get("emailAddress", "") for r in complaint.get("complainedRecipients", [])]
-    marked = []
-    for address in filter(None, addresses):
-        for usager_id in store.usagers.ids_by_email(address.strip()):
-            store.usagers.mark_email_invalid(usager_id)
-            marked.append(usager_id)
-    return marked

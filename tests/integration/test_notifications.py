@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from chalicelib.domain.models import Channel, ReceiptOutcome
-from chalicelib.services import booking, manage, notifications
+from chalicelib.services import booking, feedback, manage, notifications
 from chalicelib.settings import get_settings
 from tests.integration.conftest import NOW, TUESDAY_9H
 from tests.integration.test_booking import request_for
@@ -188,18 +188,19 @@ def test_a_rdv_moved_after_its_reminder_went_out_is_reminded_of_its_new_time(sto
 
 def test_a_bounce_marks_the_address_invalid_and_it_is_no_longer_used(store, booked):
     deliver_all(store, drain(store))
-    notifications.handle_ses_feedback(
-        store,
-        {
-            "notificationType": "Bounce",
-            "bounce": {
-                "bounceType": "Permanent",
-                "bouncedRecipients": [{"emailAddress": "amandine@example.org"}],
-            },
+    bounce = {
+        "notificationType": "Bounce",
+        "bounce": {
+            "bounceType": "Permanent",
+            "bouncedRecipients": [{"emailAddress": "amandine@example.org"}],
         },
-    )
+    }
+    marked = feedback.handle_ses_feedback(store, bounce, NOW)
+    assert booked.rdv.id in marked
+    assert store.rdvs.get(booked.rdv.id).contact.email_invalid is True
     [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
     assert usager.email_invalid is True
+    assert feedback.handle_ses_feedback(store, bounce, NOW) == [usager.id]  # nothing new
     mails = len(sent_emails())
     notifications.send_due_reminders(store, TUESDAY_9H - timedelta(days=1), lambda: 60_000)
     deliver_all(store, drain(store), now=TUESDAY_9H - timedelta(days=1))
@@ -290,8 +291,10 @@ def test_opting_out_through_the_private_link_stops_the_sms(client, store, booked
         body="email=oui",
     )
     assert "Vos choix sont enregistrés" in answer.body.decode()
+    contact = store.rdvs.get(booked.rdv.id).contact
+    assert (contact.notify_sms, contact.notify_email) == (False, True)
     [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
-    assert (usager.notify_sms, usager.notify_email) == (False, True)
+    assert (usager.notify_sms, usager.notify_email) == (True, True)  # this rdv's choice only
     due_time = TUESDAY_9H - timedelta(days=1)
     notifications.send_due_reminders(store, due_time, lambda: 60_000)
     deliver_all(store, drain(store), now=due_time)
