@@ -95,7 +95,7 @@ class RdvChange:
         """The agent-days whose held times this change alters, in a stable order."""
         before = self.before if self.before and self.before.status.blocks_time else None
         after = self.after if self.after.status.blocks_time else None
-        if before and after and _hold(before) == _hold(after):
+        if before and after and (before.agent_id, _hold(before)) == (after.agent_id, _hold(after)):
             return []  # same agent, same times: a status that keeps holding them
         keys = [day_of(r, tz) for r in (before, after) if r is not None]
         return sorted(set(keys))
@@ -124,10 +124,14 @@ class RdvChange:
         if self.kind is ChangeKind.DETAILS_CHANGED:
             return None
         status = self.after.status
+        # Each cancellation is its own send (a rdv restored then cancelled again).
+        nth = str(len(self.after.status_history))
         if status is RdvStatus.EXCUSED:
-            return NotificationEvent.RDV_CANCELLED, ""
+            return NotificationEvent.RDV_CANCELLED, nth
         if status is RdvStatus.REVOKED:
-            return NotificationEvent.RDV_REVOKED, ""
+            if self.before is not None and self.before.status is RdvStatus.EXCUSED:
+                return None  # the usager cancelled it already: nothing new to tell
+            return NotificationEvent.RDV_REVOKED, nth
         if status is RdvStatus.UNKNOWN and not self.before_held_time():
             # A cancelled rdv restored: it is on again, say so (a new send each time).
             return NotificationEvent.RDV_CREATED, f"restored-{len(self.after.status_history)}"

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from chalicelib.domain.changes import BY_USAGER, move, set_contact, set_status
 from chalicelib.domain.errors import (
+    Busy,
     CancellationTooLate,
     LinkExpired,
     NotFound,
@@ -19,15 +20,12 @@ from chalicelib.domain.policies import manage_link_expired, usager_can_change
 from chalicelib.services.availability import next_slots, slot_at, tz_of
 from chalicelib.services.tokens import hash_token
 from chalicelib.services.views import (
-    ContactPreferences,
     ManagedRdv,
     contact_of,
     managed_rdv,
 )
 from chalicelib.services.write_path import Committed, Proposal, propose, write
 from chalicelib.store import Store
-
-__all__ = ["ContactPreferences", "ManagedRdv"]
 
 INVALID_LINK = "Ce lien de rendez-vous n’est pas valable."
 BUSY = "Le rendez-vous n’a pas pu être modifié. Réessayez dans un instant."
@@ -154,7 +152,7 @@ def _too_late(organisation: Organisation) -> CancellationTooLate:
 
 
 def _busy() -> None:
-    raise RdvNotChangeable(BUSY)
+    raise Busy(BUSY)
 
 
 def calendar_for_token(store: Store, token: str, manage_url: str, now: datetime) -> bytes:

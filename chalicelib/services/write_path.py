@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from chalicelib.domain.changes import AgentDay, RdvChange, write_set
@@ -39,7 +39,7 @@ class Proposal:
     days: dict[tuple[str, date], AgentDay]
     reminder_offsets: tuple[int, ...]
     new_usagers: tuple[Usager, ...] = ()
-    updated_usagers: tuple[Usager, ...] = ()
+    kept_usagers: tuple[tuple[str, datetime], ...] = ()  # (usager id, kept until)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def propose(
     change: RdvChange,
     reminder_offsets: tuple[int, ...],
     new_usagers: tuple[Usager, ...] = (),
-    updated_usagers: tuple[Usager, ...] = (),
+    kept_usagers: tuple[tuple[str, datetime], ...] = (),
 ) -> Proposal | None:
     """Read the agent-days the change touches (strongly consistent) and propose it,
     or None when the time it takes is held by another rdv of that agent."""
@@ -61,7 +61,7 @@ def propose(
     days = store.rdv_writes.read_days(change.days(tz))
     if not change.fits(days, tz):
         return None
-    return Proposal(change, days, reminder_offsets, new_usagers, updated_usagers)
+    return Proposal(change, days, reminder_offsets, new_usagers, kept_usagers)
 
 
 def write(
@@ -79,7 +79,7 @@ def write(
             return outcome
         writes = write_set(outcome.change, outcome.days, outcome.reminder_offsets, tz)
         try:
-            store.rdv_writes.commit(writes, outcome.new_usagers, outcome.updated_usagers)
+            store.rdv_writes.commit(writes, outcome.new_usagers, outcome.kept_usagers)
         except WriteConflict:
             # Someone changed the rdv or an agent's day meanwhile: decide again. A short
             # random pause spreads writers that collide on DynamoDB.

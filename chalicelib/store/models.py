@@ -512,7 +512,7 @@ class CounterModel(BaseModel):
     Meta = _table_meta()
 
     scope = UnicodeAttribute(hash_key=True)  # organisation#<id>, service#<id>#<org>, motif#<id>
-    month = UnicodeAttribute(range_key=True)  # YYYY-MM
+    month = UnicodeAttribute(range_key=True)  # YYYY-MM#<shard> (see counters.py)
     # One top-level number per count: DynamoDB's ADD works on top-level attributes only.
     created = NumberAttribute(default=0)
     created_online = NumberAttribute(default=0)

@@ -150,11 +150,6 @@ class ReminderRepository:
             raise
         return True
 
-    def delete_of_rdv(self, rdv_id: str) -> None:
-        with ReminderModel.batch_write() as batch:
-            for item in ReminderModel.query(rdv_id):
-                batch.delete(item)
-
 
 def reminder_shard(rdv_id: str) -> str:
     return REMINDER_SHARDS[sum(rdv_id.encode()) % len(REMINDER_SHARDS)]

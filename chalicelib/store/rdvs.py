@@ -102,6 +102,8 @@ MAX_RDV_DURATION = timedelta(hours=12)
 
 class RdvRepository:
     def save(self, rdv: Rdv) -> None:
+        """Store a rdv as it is, outside the write path (no agent-day, no counters):
+        for tests of the queries only. Use cases change rdvs through the write path."""
         rdv_to_item(rdv).save()
 
     def get(self, rdv_id: str) -> Rdv | None:
