@@ -20,6 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import (
+    MoveRecord,
     NotificationEvent,
     Rdv,
     RdvContact,
@@ -156,6 +157,7 @@ def move(rdv: Rdv, starts_at: datetime, agent_id: str, at: datetime, by: str) ->
         agent_id=agent_id,
         sequence=rdv.sequence + 1,
         version=rdv.version + 1,
+        moves=(*rdv.moves, MoveRecord(at, by, rdv.starts_at)),
     )
     return RdvChange(ChangeKind.MOVED, rdv, after, at, by)
 

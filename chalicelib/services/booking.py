@@ -30,10 +30,12 @@ from chalicelib.domain.models import (
 from chalicelib.domain.policies import DEFAULT_RETENTION_DAYS, retention_until
 from chalicelib.domain.text import fold
 from chalicelib.services.availability import next_slots, slot_at, tz_of
+from chalicelib.services.rate_limits import person_limit_reached, person_limits
 from chalicelib.services.tokens import hash_token, manage_token
 from chalicelib.services.views import ManagedRdv, managed_rdv
 from chalicelib.services.write_path import Committed, Proposal, announce, propose, write
 from chalicelib.store import Store
+from chalicelib.store.errors import LimitReached
 
 
 @dataclass(frozen=True)
@@ -144,12 +146,16 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 request.motif.reminder_offsets_minutes,
                 new_usagers=tuple(usagers.new),
                 kept_usagers=tuple(usagers.kept),
+                limits=person_limits(store, request.phone, request.email, now),
             )
             if proposal is not None:
                 return proposal
         return None  # no agent free at that time (any more)
 
-    outcome = write(store, attempt, _busy)
+    try:
+        outcome = write(store, attempt, _busy)
+    except LimitReached as reached:
+        raise person_limit_reached(reached.limit) from None
     if isinstance(outcome, Committed):
         rdv = outcome.rdv
     elif isinstance(outcome, Rdv):

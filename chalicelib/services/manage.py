@@ -4,7 +4,7 @@ choose how they are told. Each change is one attempt on the one write path."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.domain.changes import BY_USAGER, move, set_contact, set_status
 from chalicelib.domain.errors import (
@@ -12,12 +12,14 @@ from chalicelib.domain.errors import (
     CancellationTooLate,
     LinkExpired,
     NotFound,
+    RateLimited,
     RdvNotChangeable,
     SlotTaken,
 )
 from chalicelib.domain.models import Motif, Organisation, Rdv, RdvStatus
-from chalicelib.domain.policies import manage_link_expired, usager_can_change
+from chalicelib.domain.policies import manage_link_expired, moves_by_within, usager_can_change
 from chalicelib.services.availability import next_slots, slot_at, tz_of
+from chalicelib.services.rate_limits import person_limit_reached, person_limits
 from chalicelib.services.tokens import hash_token
 from chalicelib.services.views import (
     ManagedRdv,
@@ -26,6 +28,7 @@ from chalicelib.services.views import (
 )
 from chalicelib.services.write_path import Committed, Proposal, propose, write
 from chalicelib.store import Store
+from chalicelib.store.errors import LimitReached
 
 INVALID_LINK = "Ce lien de rendez-vous n’est pas valable."
 BUSY = "Le rendez-vous n’a pas pu être modifié. Réessayez dans un instant."
@@ -102,16 +105,24 @@ def move_by_usager(store: Store, token: str, new_starts_at: datetime, now: datet
         motif = _changeable(store, rdv, now)
         if rdv.starts_at == new_starts_at:
             return rdv  # already there (a double tap)
+        if moves_by_within(rdv, BY_USAGER, now, timedelta(days=1)) >= moves_a_day:
+            raise _too_many_moves(store, rdv, moves_a_day)
         slot = slot_at(store, motif, lieu, new_starts_at, now, ignore_rdv_id=rdv.id)
         agents = sorted(slot.agent_ids, key=lambda a: a != rdv.agent_id) if slot else []
+        contact = rdv.contact
+        limits = person_limits(store, contact.phone, contact.email, now) if contact else ()
         for agent_id in agents:  # the same agent first
             change = move(rdv, new_starts_at, agent_id, now, BY_USAGER)
-            proposal = propose(store, change, motif.reminder_offsets_minutes)
+            proposal = propose(store, change, motif.reminder_offsets_minutes, limits=limits)
             if proposal is not None:
                 return proposal
         return None
 
-    outcome = write(store, attempt, _busy)
+    moves_a_day = store.settings.moves_per_rdv_per_day
+    try:
+        outcome = write(store, attempt, _busy)
+    except LimitReached as reached:
+        raise person_limit_reached(reached.limit) from None
     if outcome is None:
         motif = store.catalogue.get_motif(read.motif_id)
         day = new_starts_at.astimezone(tz_of(store)).date()
@@ -148,6 +159,15 @@ def _too_late(organisation: Organisation) -> CancellationTooLate:
     return CancellationTooLate(
         "Il est trop tard pour annuler ou déplacer ce rendez-vous en ligne. Appelez "
         f"{organisation.name} au {organisation.phone}."
+    )
+
+
+def _too_many_moves(store: Store, rdv: Rdv, moves: int) -> RateLimited:
+    organisation = store.catalogue.get_organisation(rdv.organisation_id)
+    call = f"appelez {organisation.name} au {organisation.phone}" if organisation else "appelez"
+    return RateLimited(
+        f"Ce rendez-vous a déjà été déplacé {moves} fois en 24 heures. Pour le déplacer "
+        f"encore, {call}."
     )
 
 

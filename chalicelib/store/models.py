@@ -385,6 +385,12 @@ class RdvContactMap(MapAttribute):
     child_first_name = UnicodeAttribute(null=True)
 
 
+class MoveMap(MapAttribute):
+    at = UTCDateTimeAttribute()
+    by = UnicodeAttribute()
+    from_starts_at = UTCDateTimeAttribute()
+
+
 class RdvByTokenIndex(GlobalSecondaryIndex):
     Meta = _index_meta("by-token", KeysOnlyProjection())
     manage_token_hash = UnicodeAttribute(hash_key=True)
@@ -417,6 +423,7 @@ class RdvModel(BaseModel):
     contact = RdvContactMap(null=True)  # who is told about this rdv, and how
     contact_email = UnicodeAttribute(null=True)  # contact.email, for by-contact-email
     home_address = UnicodeAttribute(null=True)
+    moves = ListAttribute(of=MoveMap, default=list)
     expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the rdv
     by_agent = RdvByAgentIndex()
     by_lieu = RdvByLieuIndex()

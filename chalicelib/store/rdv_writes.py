@@ -11,21 +11,23 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.changes import AgentDay, Held, WriteSet, empty_day
 from chalicelib.domain.models import Usager
+from chalicelib.domain.policies import CountedLimit
 from chalicelib.store.connection import shared_connection
 from chalicelib.store.counters import counter_key
-from chalicelib.store.errors import WriteConflict
+from chalicelib.store.errors import LimitReached, WriteConflict
 from chalicelib.store.models import (
     COUNTER_NAMES,
     AgentDayModel,
     BusyMap,
     CounterModel,
+    RateLimitModel,
     RdvModel,
     ReminderModel,
     UsagerModel,
@@ -81,24 +83,35 @@ class RdvWriteRepository:
         writes: WriteSet,
         new_usagers: Iterable[Usager] = (),
         kept_usagers: Iterable[tuple[str, datetime]] = (),
+        limits: Iterable[CountedLimit] = (),
     ) -> None:
-        """Write it all in one transaction, or nothing (WriteConflict when a condition
-        failed or another transaction held an item: worth deciding again)."""
-        # A token of its own per attempt: if DynamoDB's answer is lost and the SDK sends
-        # the same request again, it is applied once.
-        new_usagers, kept_usagers = list(new_usagers), list(kept_usagers)
+        """Write it all in one transaction, or nothing: WriteConflict when a condition
+        failed or another transaction held an item (worth deciding again), LimitReached
+        when one of `limits` (counted by this very write) was already reached."""
+        new_usagers, kept_usagers, limits = list(new_usagers), list(kept_usagers), list(limits)
         items = 1 + len(writes.days) + len(writes.counters) + len(writes.reminders)
         items += len(writes.reminders_dropped) + len(new_usagers) + len(kept_usagers)
+        items += len(limits)
         if items > MAX_ITEMS:
             raise ValueError(f"a rdv change of {items} items is more than DynamoDB takes")
+        # A token of its own per attempt: if DynamoDB's answer is lost and the SDK sends
+        # the same request again, it is applied once.
         transaction = TransactWrite(
             connection=shared_connection(), client_request_token=str(uuid.uuid4())
         )
         try:
             with transaction as tx:
+                _count(tx, limits)
                 _stage(tx, writes, new_usagers, kept_usagers)
         except TransactWriteError as error:
             reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
+            # PynamoDB sends deletes, then puts, then updates: the limits are the first
+            # updates, after the reminders dropped and every put.
+            first = len(writes.reminders_dropped) + len(writes.days) + 1 + len(new_usagers)
+            first += len(writes.reminders)
+            for limit, code in zip(limits, reasons[first : first + len(limits)], strict=False):
+                if code == "ConditionalCheckFailed":
+                    raise LimitReached(limit) from error
             if error.cause_response_code == "TransactionConflictException" or (
                 error.cause_response_code == "TransactionCanceledException"
                 and all(code in RETRYABLE for code in reasons)
@@ -106,6 +119,19 @@ class RdvWriteRepository:
                 log.info("rdv write cancelled: %s", reasons)
                 raise WriteConflict(reasons) from error
             raise  # a malformed write: retrying it would fail the same way
+
+
+def _count(tx: TransactWrite, limits: list[CountedLimit]) -> None:
+    """One more on each limit's counter, unless it is already at its limit."""
+    for limit in limits:
+        tx.update(
+            RateLimitModel(key=limit.key),
+            actions=[
+                RateLimitModel.hits.add(1),
+                RateLimitModel.expires_at.set(limit.window_end + timedelta(hours=1)),
+            ],
+            condition=RateLimitModel.hits.does_not_exist() | (RateLimitModel.hits < limit.limit),
+        )
 
 
 def _stage(

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.domain.models import CreatedBy, Rdv, RdvContact, RdvStatus, StatusChange
+from chalicelib.domain.models import (
+    CreatedBy,
+    MoveRecord,
+    Rdv,
+    RdvContact,
+    RdvStatus,
+    StatusChange,
+)
 from chalicelib.store.base import Page, decode_cursor, read_page
-from chalicelib.store.models import RdvContactMap, RdvModel, StatusChangeMap
+from chalicelib.store.models import MoveMap, RdvContactMap, RdvModel, StatusChangeMap
 
 
 def rdv_to_item(rdv: Rdv) -> RdvModel:
@@ -35,6 +42,7 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         contact=_contact_map(rdv.contact),
         contact_email=rdv.contact.email if rdv.contact else None,
         home_address=rdv.home_address,
+        moves=[MoveMap(at=m.at, by=m.by, from_starts_at=m.from_starts_at) for m in rdv.moves],
         expires_at=rdv.expires_at,
     )
 
@@ -65,6 +73,7 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         request_fingerprint=item.request_fingerprint,
         contact=_contact(item.contact),
         home_address=item.home_address,
+        moves=tuple(MoveRecord(m.at, m.by, m.from_starts_at) for m in item.moves or ()),
         expires_at=item.expires_at,
     )
 
