@@ -35,9 +35,12 @@ WRITE = [
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 ]
+# "secret": the function derives private-link tokens (chalicelib/services/tokens.py) or
+# booking fingerprints, so it gets RDVSOL_SECRET_KEY; the others never see the key.
 FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
     # The web pages and the JSON API: browse, book, cancel, move, rate limits.
     "api_handler": {
+        "secret": True,
         "read": [ALL_TABLES],
         "write": [
             "rdvs",
@@ -53,8 +56,10 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
     },
     # The reminder sweep: due reminders out, messages in the queue.
     "reminder_sweep": {"read": ["reminders"], "write": ["reminders"], "sqs_send": True},
-    # The notification consumer: reads a rdv's context, claims and records receipts.
+    # The notification consumer: reads a rdv's context, claims and records receipts; its
+    # messages carry the rdv's private link.
     "deliver_notifications": {
+        "secret": True,
         "read": [
             "rdvs",
             "motifs",
@@ -244,17 +249,26 @@ FUNCTIONS = {
 }
 
 
-def function_settings() -> dict[str, Any]:
-    """Deploy-time settings given to every function (merged into Chalice's resources)."""
-    variables = {
-        "RDVSOL_SECRET_KEY": {"Ref": "SecretKey"},
+def function_variables(function: str) -> dict[str, Any]:
+    """Deploy-time settings of one function (merged into Chalice's environment variables).
+
+    The secret key goes only to the functions that use it. The other settings are not
+    secret and go to every function, so that none falls back to a local default."""
+    variables: dict[str, Any] = {
         "RDVSOL_BASE_URL": {"Ref": "PublicBaseUrl"},
         "RDVSOL_EMAIL_SENDER": {"Ref": "EmailSender"},
         "RDVSOL_SMS_SENDER_ID": {"Ref": "SmsSenderId"},
     }
+    if FUNCTION_ACCESS[function].get("secret"):
+        variables["RDVSOL_SECRET_KEY"] = {"Ref": "SecretKey"}
+    return variables
+
+
+def function_settings() -> dict[str, Any]:
+    """What the merge adds to each of Chalice's functions."""
     return {
-        logical: {"Properties": {"Environment": {"Variables": variables}}}
-        for logical in FUNCTIONS.values()
+        logical: {"Properties": {"Environment": {"Variables": function_variables(function)}}}
+        for function, logical in FUNCTIONS.items()
     }
 
 

@@ -104,7 +104,9 @@ def test_functions_get_the_stage_and_no_resource_name(template):
         variables = template["Resources"][logical]["Properties"]["Environment"]["Variables"]
         assert variables["RDVSOL_STAGE"] == "prod", function
         assert not set(variables) & set(RETIRED), function
-        assert variables["RDVSOL_SECRET_KEY"] == {"Ref": "SecretKey"}, function
+        # Not secret: every function has them, none falls back to a local default.
+        assert variables["RDVSOL_BASE_URL"] == {"Ref": "PublicBaseUrl"}, function
+        assert variables["RDVSOL_EMAIL_SENDER"] == {"Ref": "EmailSender"}, function
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -223,14 +225,42 @@ def _grants(service, operation, params):
     return []
 
 
-def test_every_call_of_each_function_is_granted(template, store, pilot, client, recorder):
-    """Run what each function does, record its AWS calls, check its policy allows them."""
+class _RecordedReads:
+    """Stands for the `secret_key` descriptor of Settings and notes each read."""
+
+    def __init__(self, descriptor, reads: list) -> None:
+        self.descriptor, self.reads = descriptor, reads
+
+    def __get__(self, settings, owner=None):
+        if settings is not None:
+            self.reads.append("secret_key")
+        return self.descriptor.__get__(settings, owner)
+
+    def __set__(self, settings, value) -> None:
+        self.descriptor.__set__(settings, value)
+
+
+@pytest.fixture
+def exercised(store, pilot, client, recorder, monkeypatch):
+    """Run what each function does; per function, its AWS calls and its reads of the
+    secret key."""
     from chalicelib.services import booking, manage, notifications
     from tests.integration.conftest import NOW, TUESDAY_9H
     from tests.integration.test_booking import request_for
     from tests.integration.test_notifications import drain
 
-    by_function = defaultdict(list)
+    secret_reads: list[str] = []
+    monkeypatch.setattr(
+        Settings, "secret_key", _RecordedReads(Settings.__dict__["secret_key"], secret_reads)
+    )
+    calls, secrets = defaultdict(list), defaultdict(int)
+
+    def done(function: str) -> None:
+        calls[function] += recorder[:]
+        secrets[function] += len(secret_reads)
+        recorder.clear()
+        secret_reads.clear()
+
     # api_handler: pages, booking, cancel, move (through HTTP handlers and use cases).
     client.http.get("/recherche?lieu=62100")
     client.http.get("/mds/org-1/motifs/m30/lieux/lieu-1?semaine=2026-11-30")
@@ -238,11 +268,10 @@ def test_every_call_of_each_function_is_granted(template, store, pilot, client, 
     manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=2), NOW)
     other = booking.book_rdv(store, request_for(pilot, phone="+33612345679"), NOW)
     manage.cancel_by_usager(store, other.manage_token, NOW)
-    by_function["api_handler"] += recorder[:]
-    recorder.clear()
-    notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
-    by_function["reminder_sweep"] += recorder[:]
-    recorder.clear()
+    done("api_handler")
+    swept = notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
+    assert swept.queued, "the sweep had nothing to do"
+    done("reminder_sweep")
     bodies = drain(store)
     recorder.clear()  # (the test's own reads of the queue)
     senders = notifications.Senders.from_store(store)
@@ -252,15 +281,40 @@ def test_every_call_of_each_function_is_granted(template, store, pilot, client, 
     recorder.append(
         ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")
     )
-    by_function["deliver_notifications"] += recorder[:]
-    recorder.clear()
-    notifications.handle_ses_feedback(
+    done("deliver_notifications")
+    marked = notifications.handle_ses_feedback(
         store, {"notificationType": "Complaint",
                 "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]}}
     )  # fmt: skip
-    by_function["ses_feedback"] += recorder[:]
+    assert marked, "the feedback marked no address"
+    done("ses_feedback")
+    assert set(calls) == set(FUNCTIONS)
+    return calls, secrets
+
+
+def test_every_call_of_each_function_is_granted(template, exercised):
+    """Run what each function does, record its AWS calls, check its policy allows them."""
+    by_function, _ = exercised
     statements = policies(template)
     for function, calls in by_function.items():
         assert calls, function
         for action, arn in set(calls):
             assert allowed(statements[function], action, arn), (function, action, arn)
+
+
+def test_the_secret_key_goes_only_to_the_functions_that_read_it(template, exercised):
+    """The API and the consumer derive private links; the sweep and the SES feedback never
+    read the key, so their Lambda environment does not hold it."""
+    _, secret_reads = exercised
+    readers = {function for function, reads in secret_reads.items() if reads}
+    assert readers == {"api_handler", "deliver_notifications"}
+    given = {
+        function
+        for function, logical in FUNCTIONS.items()
+        if "RDVSOL_SECRET_KEY"
+        in template["Resources"][logical]["Properties"]["Environment"]["Variables"]
+    }
+    assert given == readers
+    for function in readers:
+        variables = template["Resources"][FUNCTIONS[function]]["Properties"]["Environment"]
+        assert variables["Variables"]["RDVSOL_SECRET_KEY"] == {"Ref": "SecretKey"}
