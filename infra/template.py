@@ -24,6 +24,10 @@ from chalicelib.settings import LOCAL_STAGES, ResourceNames, Settings, resource_
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "prod")
+APP_NAME = json.loads((ROOT / ".chalice" / "config.json").read_text())["app_name"]
+# The values CloudWatch Logs accepts for a log group's retention, in days.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                  2192, 2557, 2922, 3288, 3653)  # fmt: skip
 
 # Which tables each Lambda function reads or writes (by the models' base names).
 ALL_TABLES = "*tables*"
@@ -249,6 +253,38 @@ FUNCTIONS = {
 }
 
 
+def function_name(stage: str, function: str) -> str:
+    """A Lambda function's name: `<app>-<stage>-<function>`, as `chalice deploy` names it.
+
+    Set explicitly (SAM would otherwise let CloudFormation make `<stack>-<id>-<random>`),
+    so that the function's log group is named in advance: created with its retention
+    before the function first runs (Lambda would make one that keeps logs forever), and
+    the only group the function's role may write to."""
+    names(stage)  # a deployed stage, and a valid stage name
+    name = f"{APP_NAME}-{stage}-{function}"
+    if len(name) > 64:
+        raise ValueError(f"{name}: a Lambda function name has at most 64 characters")
+    return name
+
+
+def log_group_name(stage: str, function: str) -> str:
+    """The group Lambda writes a function's logs to."""
+    return f"/aws/lambda/{function_name(stage, function)}"
+
+
+def log_group_resources(stage: str) -> dict[str, Any]:
+    return {
+        f"{logical}LogGroup": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": log_group_name(stage, function),
+                "RetentionInDays": {"Ref": "LogRetentionInDays"},
+            },
+        }
+        for function, logical in FUNCTIONS.items()
+    }
+
+
 def function_variables(function: str) -> dict[str, Any]:
     """Deploy-time settings of one function (merged into Chalice's environment variables).
 
@@ -264,10 +300,17 @@ def function_variables(function: str) -> dict[str, Any]:
     return variables
 
 
-def function_settings() -> dict[str, Any]:
-    """What the merge adds to each of Chalice's functions."""
+def function_settings(stage: str) -> dict[str, Any]:
+    """What the merge adds to each of Chalice's functions: its name, its settings, and its
+    log group first."""
     return {
-        logical: {"Properties": {"Environment": {"Variables": function_variables(function)}}}
+        logical: {
+            "DependsOn": [f"{logical}LogGroup"],
+            "Properties": {
+                "FunctionName": function_name(stage, function),
+                "Environment": {"Variables": function_variables(function)},
+            },
+        }
         for function, logical in FUNCTIONS.items()
     }
 
@@ -294,6 +337,12 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "Description": "Expéditeur des e-mails, domaine vérifié dans SES",
             },
             "SmsSenderId": {"Type": "String", "MaxLength": 11, "Default": "RDVSolidar"},
+            "LogRetentionInDays": {
+                "Type": "Number",
+                "Default": 365,
+                "AllowedValues": list(RETENTION_DAYS),
+                "Description": "Durée de conservation des journaux des fonctions (jours)",
+            },
             "SmsMonthlySpendAlarmUSD": {
                 "Type": "Number",
                 "Default": 80,
@@ -303,7 +352,8 @@ def merge_template(stage: str) -> dict[str, Any]:
         "Resources": {
             **table_resources(stage),
             **messaging_resources(stage),
-            **function_settings(),
+            **log_group_resources(stage),
+            **function_settings(stage),
         },
         "Outputs": {
             "NotificationsQueueUrl": {"Value": {"Ref": "NotificationsQueue"}},
@@ -332,10 +382,13 @@ def policy(stage: str, function: str) -> dict[str, Any]:
 
     statements: list[dict[str, Any]] = [
         {
+            # The stack creates the group (with its retention): the function only writes.
             "Sid": "Logs",
             "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": "arn:aws:logs:eu-west-3:{account}:log-group:/aws/lambda/rdv-solidarites-*",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": (
+                f"arn:aws:logs:eu-west-3:{{account}}:log-group:{log_group_name(stage, function)}:*"
+            ),
         },
         {
             "Sid": "ReadTables",

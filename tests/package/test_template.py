@@ -109,6 +109,54 @@ def test_functions_get_the_stage_and_no_resource_name(template):
         assert variables["RDVSOL_EMAIL_SENDER"] == {"Ref": "EmailSender"}, function
 
 
+def functions_of(template) -> dict[str, dict]:
+    return {
+        logical: r
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def test_every_function_logs_to_a_group_of_the_stack_with_a_retention(template):
+    """Each function is named, and its `/aws/lambda/<name>` group (the one Lambda writes
+    to) is the stack's, kept 365 days by default, and made before the function runs."""
+    functions = functions_of(template)
+    assert set(functions) == set(FUNCTIONS.values())
+    groups = {
+        logical: r["Properties"]
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::Logs::LogGroup"
+    }
+    assert len(groups) == len(functions)
+    for function, logical in FUNCTIONS.items():
+        name = functions[logical]["Properties"]["FunctionName"]
+        assert name == f"rdv-solidarites-prod-{function}"
+        [group] = [g for g, p in groups.items() if p["LogGroupName"] == f"/aws/lambda/{name}"]
+        assert groups[group]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+        assert group in functions[logical]["DependsOn"], function
+    retention = template["Parameters"]["LogRetentionInDays"]
+    assert retention["Default"] == 365
+    assert retention["Default"] in retention["AllowedValues"]
+
+
+def test_functions_write_only_to_their_own_log_group(template):
+    """The stack makes the groups: a function may not create one (which would keep its
+    logs forever), nor write to another function's."""
+    for function, statements in policies(template).items():
+        name = template["Resources"][FUNCTIONS[function]]["Properties"]["FunctionName"]
+        own = f"arn:aws:logs:eu-west-3:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:x"
+        assert allowed(statements, "logs:PutLogEvents", own), function
+        assert allowed(statements, "logs:CreateLogStream", own), function
+        for other in set(FUNCTIONS) - {function}:
+            foreign = own.replace(f"-{function}:", f"-{other}:")
+            assert not allowed(statements, "logs:PutLogEvents", foreign), (function, other)
+        assert not any(
+            a.startswith("logs:") and a not in ("logs:CreateLogStream", "logs:PutLogEvents")
+            for s in statements
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        ), function
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_generated_name_is_the_settings_name(stage):
     """For each stage it deploys, the generator names only what the settings derive."""
