@@ -315,6 +315,24 @@ def function_settings(stage: str) -> dict[str, Any]:
     }
 
 
+def api_settings() -> dict[str, Any]:
+    """The stage's throttling, for every route and method (merged into Chalice's RestAPI)."""
+    return {
+        "RestAPI": {
+            "Properties": {
+                "MethodSettings": [
+                    {
+                        "ResourcePath": "/*",
+                        "HttpMethod": "*",
+                        "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+                        "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+                    }
+                ]
+            }
+        }
+    }
+
+
 def merge_template(stage: str) -> dict[str, Any]:
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -337,6 +355,21 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "Description": "Expéditeur des e-mails, domaine vérifié dans SES",
             },
             "SmsSenderId": {"Type": "String", "MaxLength": 11, "Default": "RDVSolidar"},
+            # A département's site sees a few requests a second at its busiest (usagers
+            # booking, a few hundred agents at work): 50 a second, with bursts of 100, is
+            # ten times that, and caps what a flood costs in Lambda, DynamoDB and SMS.
+            "ApiThrottlingRateLimit": {
+                "Type": "Number",
+                "Default": 50,
+                "MinValue": 1,
+                "Description": "Requêtes par seconde acceptées par l'API, en régime établi",
+            },
+            "ApiThrottlingBurstLimit": {
+                "Type": "Number",
+                "Default": 100,
+                "MinValue": 1,
+                "Description": "Requêtes acceptées d'un coup par l'API, en pointe",
+            },
             "LogRetentionInDays": {
                 "Type": "Number",
                 "Default": 365,
@@ -352,6 +385,7 @@ def merge_template(stage: str) -> dict[str, Any]:
         "Resources": {
             **table_resources(stage),
             **messaging_resources(stage),
+            **api_settings(),
             **log_group_resources(stage),
             **function_settings(stage),
         },

@@ -109,6 +109,28 @@ def test_functions_get_the_stage_and_no_resource_name(template):
         assert variables["RDVSOL_EMAIL_SENDER"] == {"Ref": "EmailSender"}, function
 
 
+def test_the_api_stage_is_throttled(template):
+    """Every route and method of the API's stage, with rate and burst from parameters whose
+    defaults fit a département's site."""
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    assert api["Properties"]["StageName"] == CONFIG["stages"]["prod"]["api_gateway_stage"]
+    assert api["Properties"]["MethodSettings"] == [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+            "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+        }
+    ]
+    rate = template["Parameters"]["ApiThrottlingRateLimit"]
+    burst = template["Parameters"]["ApiThrottlingBurstLimit"]
+    assert rate["Type"] == burst["Type"] == "Number"
+    # Below API Gateway's account-wide defaults (10,000 a second, bursts of 5,000), above
+    # a busy morning's few requests a second.
+    assert 10 <= rate["Default"] <= burst["Default"] <= 1000
+
+
 def functions_of(template) -> dict[str, dict]:
     return {
         logical: r
