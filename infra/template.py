@@ -315,6 +315,33 @@ def function_settings(stage: str) -> dict[str, Any]:
     }
 
 
+def consumer_settings() -> dict[str, Any]:
+    """At most NotificationsMaxConcurrency batches of the queue at once (merged into the
+    consumer's SQS event, which Chalice names `<function>SqsEventSource`).
+
+    SMS and e-mails have per-second quotas (SNS's SMS rate, SES's sending rate: 14 a
+    second is a common first production quota): an uncapped consumer meets a burst of
+    reminders with 5 concurrent batches and more, and the providers throttle its sends.
+    Capped on the event source mapping, not by a reserved concurrency: Lambda's SQS
+    pollers ignore the latter, and each batch it throttles goes back to the queue with
+    one receive spent, towards the dead-letter queue, without having been tried."""
+    return {
+        "DeliverNotifications": {
+            "Properties": {
+                "Events": {
+                    "DeliverNotificationsSqsEventSource": {
+                        "Properties": {
+                            "ScalingConfig": {
+                                "MaximumConcurrency": {"Ref": "NotificationsMaxConcurrency"}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
 def api_settings() -> dict[str, Any]:
     """The stage's throttling, for every route and method (merged into Chalice's RestAPI)."""
     return {
@@ -331,6 +358,19 @@ def api_settings() -> dict[str, Any]:
             }
         }
     }
+
+
+def _merged(*fragments: dict[str, Any]) -> dict[str, Any]:
+    """Fragments of resources merged key by key (as Chalice merges the template), so that
+    two fragments may each add properties to one resource."""
+    merged: dict[str, Any] = {}
+    for fragment in fragments:
+        for key, value in fragment.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = _merged(merged[key], value)
+            else:
+                merged[key] = value
+    return merged
 
 
 def merge_template(stage: str) -> dict[str, Any]:
@@ -370,6 +410,16 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "MinValue": 1,
                 "Description": "Requêtes acceptées d'un coup par l'API, en pointe",
             },
+            "NotificationsMaxConcurrency": {
+                "Type": "Number",
+                "Default": 2,
+                "MinValue": 2,
+                "MaxValue": 1000,
+                "Description": (
+                    "Lots de notifications envoyés en parallèle (2 au moins) : selon les quotas "
+                    "SMS et e-mails du compte"
+                ),
+            },
             "LogRetentionInDays": {
                 "Type": "Number",
                 "Default": 365,
@@ -382,13 +432,14 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "Description": "Alarme quand la dépense SMS du mois atteint ce montant (USD)",
             },
         },
-        "Resources": {
-            **table_resources(stage),
-            **messaging_resources(stage),
-            **api_settings(),
-            **log_group_resources(stage),
-            **function_settings(stage),
-        },
+        "Resources": _merged(
+            table_resources(stage),
+            messaging_resources(stage),
+            log_group_resources(stage),
+            function_settings(stage),
+            consumer_settings(),
+            api_settings(),
+        ),
         "Outputs": {
             "NotificationsQueueUrl": {"Value": {"Ref": "NotificationsQueue"}},
             "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},

@@ -131,6 +131,31 @@ def test_the_api_stage_is_throttled(template):
     assert 10 <= rate["Default"] <= burst["Default"] <= 1000
 
 
+def test_one_sweep_at_a_time_and_a_capped_consumer(template):
+    """Two overlapping sweeps are harmless (each send is claimed) but one is enough; the
+    consumer reads at most NotificationsMaxConcurrency batches at once, so that SMS and
+    e-mails stay within the providers' rates, without a reserved concurrency (which would
+    throttle the SQS pollers and push messages towards the dead-letter queue)."""
+    resources = template["Resources"]
+    reserved = {
+        function: resources[logical]["Properties"].get("ReservedConcurrentExecutions")
+        for function, logical in FUNCTIONS.items()
+    }
+    assert reserved == {
+        "api_handler": None,
+        "reminder_sweep": 1,
+        "deliver_notifications": None,
+        "ses_feedback": None,
+    }
+    [sqs] = resources["DeliverNotifications"]["Properties"]["Events"].values()
+    assert sqs["Type"] == "SQS"
+    assert sqs["Properties"]["ScalingConfig"] == {
+        "MaximumConcurrency": {"Ref": "NotificationsMaxConcurrency"}
+    }
+    cap = template["Parameters"]["NotificationsMaxConcurrency"]
+    assert cap["Default"] == cap["MinValue"] == 2  # SQS event sources take 2 at least
+
+
 def functions_of(template) -> dict[str, dict]:
     return {
         logical: r
