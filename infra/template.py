@@ -16,7 +16,9 @@ Usage: python -m infra.template STAGE OUTPUT_DIR
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -373,7 +375,15 @@ def _merged(*fragments: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def merge_template(stage: str) -> dict[str, Any]:
+def sender_pattern(sender_domain: str) -> str:
+    """What the EmailSender parameter accepts: an address of the domain the build's SES
+    grant names (a bare address, or `Name <address>`), so that a stack cannot be given a
+    sender its functions may not send from (nor a build for another domain deployed)."""
+    domain = sender_domain.replace(".", "\\.")
+    return rf"(?i)^([^<>@]*<[^<>@\s]+@{domain}>|[^<>@\s]+@{domain})$"
+
+
+def merge_template(stage: str, sender_domain: str) -> dict[str, Any]:
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Parameters": {
@@ -392,7 +402,15 @@ def merge_template(stage: str) -> dict[str, Any]:
             },
             "EmailSender": {
                 "Type": "String",
-                "Description": "Expéditeur des e-mails, domaine vérifié dans SES",
+                "Description": (
+                    f"Expéditeur des e-mails, du domaine {sender_domain} vérifié dans SES, "
+                    f"ex. RDV Solidarités <ne-pas-repondre@{sender_domain}>"
+                ),
+                "AllowedPattern": sender_pattern(sender_domain),
+                "ConstraintDescription": (
+                    f"une adresse du domaine {sender_domain}, celui que les droits SES de "
+                    "cette version nomment (RDVSOL_SES_DOMAIN à l'empaquetage)"
+                ),
             },
             "SmsSenderId": {"Type": "String", "MaxLength": 11, "Default": "RDVSolidar"},
             # A département's site sees a few requests a second at its busiest (usagers
@@ -550,10 +568,41 @@ def render_policy(document: dict[str, Any], account_id: str, sender_domain: str)
     return json.loads(text)
 
 
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+class MissingDeployInput(ValueError):
+    """The account or the SES domain of a build is unset or malformed."""
+
+
+def deploy_inputs(environ: Mapping[str, str]) -> tuple[str, str]:
+    """The AWS account and the SES domain that a build's IAM policies name. Required: a
+    build for another account, or for a domain SES does not send from, deploys fine and
+    then fails at its first call, so nothing is defaulted."""
+    account_id = environ.get("AWS_ACCOUNT_ID", "").strip()
+    sender_domain = environ.get("RDVSOL_SES_DOMAIN", "").strip().lower()
+    problems = []
+    if not ACCOUNT_ID.fullmatch(account_id):
+        problems.append(
+            "AWS_ACCOUNT_ID: the 12 digits of the AWS account to deploy to"
+            + (f", not {account_id!r}" if account_id else " (unset)")
+        )
+    if not DOMAIN.fullmatch(sender_domain):
+        problems.append(
+            "RDVSOL_SES_DOMAIN: the domain of the e-mail sender, verified in SES,"
+            " e.g. rdv-solidarites.pasdecalais.fr"
+            + (f", not {sender_domain!r}" if sender_domain else " (unset)")
+        )
+    if problems:
+        raise MissingDeployInput("\n".join(problems))
+    return account_id, sender_domain
+
+
 def write(stage: str, output: Path, account_id: str, sender_domain: str) -> None:
     output.mkdir(parents=True, exist_ok=True)
     (output / "resources.json").write_text(
-        json.dumps(merge_template(stage), indent=2, ensure_ascii=False)
+        json.dumps(merge_template(stage, sender_domain), indent=2, ensure_ascii=False)
     )
     for function in FUNCTION_ACCESS:
         path = ROOT / ".chalice" / f"policy-{stage}-{function}.json"
@@ -562,15 +611,19 @@ def write(stage: str, output: Path, account_id: str, sender_domain: str) -> None
         )
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     import os
 
     if len(argv) != 2 or argv[0] not in STAGES:
         print(__doc__)
         return 2
-    account_id = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
-    sender_domain = os.environ.get("RDVSOL_SES_DOMAIN", "rdv-solidarites.example")
+    try:
+        account_id, sender_domain = deploy_inputs(os.environ if environ is None else environ)
+    except MissingDeployInput as error:
+        print(f"Cannot package stage {argv[0]}:\n{error}", file=sys.stderr)
+        return 2
     write(argv[0], Path(argv[1]), account_id, sender_domain)
+    print(f"Stage {argv[0]} packaged for AWS account {account_id}, SES domain {sender_domain}")
     return 0
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
+import re
+import subprocess
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -15,14 +18,17 @@ import pytest
 
 from chalicelib.settings import RETIRED, Settings, resource_names
 from chalicelib.store.models import ALL_MODELS
-from infra.template import FUNCTIONS, STAGES, merge_template, policy
+from infra.template import FUNCTIONS, ROOT, STAGES, main, merge_template, policy
 
 # What a prod function loads, from the environment `.chalice/config.json` gives it (no
 # secret key: `chalice package` loads the app so, and the names need none).
 CONFIG = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
 PROD = Settings.from_environ(CONFIG["stages"]["prod"]["environment_variables"])
 PREFIX = PROD.table_prefix
+# The placeholders `make test` packages prod with (AWS's documentation account id and a
+# reserved domain): the Makefile's TEST_ACCOUNT_ID and TEST_SES_DOMAIN.
 ACCOUNT = "123456789012"
+SES_DOMAIN = "example.org"
 
 
 def test_prod_settings_name_the_prod_resources():
@@ -156,6 +162,73 @@ def test_one_sweep_at_a_time_and_a_capped_consumer(template):
     assert cap["Default"] == cap["MinValue"] == 2  # SQS event sources take 2 at least
 
 
+def test_the_build_names_the_account_and_the_domain_it_was_given(template):
+    """`make test` gave placeholders; the policies name them and nothing else."""
+    text = json.dumps(policies(template))
+    assert set(re.findall(r"arn:aws:[a-z0-9-]+:eu-west-3:(\d+):", text)) == {ACCOUNT}
+    assert set(re.findall(r":identity/([^\"]+)", text)) == {SES_DOMAIN}
+
+
+def test_the_email_sender_must_be_at_the_packaged_domain(template):
+    """The SES grant names one domain: a sender elsewhere (or a test build deployed with
+    the real sender) is refused by CloudFormation, before any e-mail fails."""
+    sender = template["Parameters"]["EmailSender"]
+    # CloudFormation matches the whole value, like fullmatch (Java's syntax, same here).
+    pattern = re.compile(sender["AllowedPattern"])
+    for accepted in (
+        "RDV Solidarités <ne-pas-repondre@example.org>",
+        "ne-pas-repondre@example.org",
+        "RDV Solidarités <Ne-Pas-Repondre@Example.ORG>",
+    ):
+        assert pattern.fullmatch(accepted), accepted
+    for refused in (
+        "RDV Solidarités <ne-pas-repondre@rdv-solidarites.pasdecalais.fr>",
+        "ne-pas-repondre@example.org.evil.example",
+        "ne-pas-repondre@mail.example.org",
+        "ne-pas-repondre@exampleXorg",
+        "RDV <a@example.org> <b@evil.example>",
+        "",
+    ):
+        assert not pattern.fullmatch(refused), refused
+    assert SES_DOMAIN in sender["ConstraintDescription"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({}, ["AWS_ACCOUNT_ID", "RDVSOL_SES_DOMAIN"]),
+        ({"AWS_ACCOUNT_ID": ACCOUNT}, ["RDVSOL_SES_DOMAIN"]),
+        ({"RDVSOL_SES_DOMAIN": SES_DOMAIN}, ["AWS_ACCOUNT_ID"]),
+        ({"AWS_ACCOUNT_ID": "1234", "RDVSOL_SES_DOMAIN": SES_DOMAIN}, ["AWS_ACCOUNT_ID"]),
+        ({"AWS_ACCOUNT_ID": ACCOUNT, "RDVSOL_SES_DOMAIN": "a@b.fr"}, ["RDVSOL_SES_DOMAIN"]),
+    ],
+)
+def test_the_generator_refuses_a_missing_account_or_domain(environ, named, tmp_path, capsys):
+    assert main(["prod", str(tmp_path)], environ) == 2
+    assert not list(tmp_path.iterdir())
+    error = capsys.readouterr().err
+    for variable in ("AWS_ACCOUNT_ID", "RDVSOL_SES_DOMAIN"):
+        assert (f"{variable}:" in error) == (variable in named), (variable, error)
+
+
+def test_make_package_stops_at_once_without_the_account_or_the_domain():
+    """Before building anything: no virtualenv step, no vendor folder, no policies."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("AWS_ACCOUNT_ID", "RDVSOL_SES_DOMAIN", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    }
+    answer = subprocess.run(
+        ["make", "--no-print-directory", "package", "STAGE=dev", "AWS_ACCOUNT_ID=" + ACCOUNT],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answer.returncode != 0
+    assert "RDVSOL_SES_DOMAIN" in answer.stderr
+    # make echoes each recipe line it runs: none of the package's ran.
+    assert "rm -rf" not in answer.stdout
+    assert "infra.template" not in answer.stdout
+
+
 def functions_of(template) -> dict[str, dict]:
     return {
         logical: r
@@ -208,7 +281,7 @@ def test_functions_write_only_to_their_own_log_group(template):
 def test_every_generated_name_is_the_settings_name(stage):
     """For each stage it deploys, the generator names only what the settings derive."""
     names = resource_names(stage)
-    resources = merge_template(stage)["Resources"]
+    resources = merge_template(stage, SES_DOMAIN)["Resources"]
     named = {
         "AWS::SQS::Queue": {names.notifications_queue, names.notifications_dlq},
         "AWS::SNS::Topic": {names.ses_feedback_topic, names.alarms_topic},
@@ -316,7 +389,7 @@ def _grants(service, operation, params):
     if service == "sns":
         return [(action, params.get("PhoneNumber", "+33600000000"))]
     if service == "ses":
-        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/rdv-solidarites.example")]
+        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/{SES_DOMAIN}")]
     return []
 
 
