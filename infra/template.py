@@ -3,14 +3,17 @@
 - `build/<stage>/resources.json`, merged into Chalice's SAM template: every DynamoDB
   table and index of the PynamoDB models (on-demand, point-in-time recovery, TTL,
   deletion protection on prod), the notification queue and its dead-letter queue, the
-  SNS topic of SES feedback, the SES configuration set, the CloudWatch alarms;
+  SNS topic of SES feedback, the SES configuration set, the CloudWatch alarms; each
+  function's name, log group (with a retention) and settings (the secret key only where
+  it is read); the API stage's throttling and the notification consumer's concurrency;
 - `.chalice/policy-<stage>-<function>.json`, the IAM policy of each Lambda function,
   limited to the actions and resources it uses (no `*` on DynamoDB, SQS, SNS or SES).
 
 Generated from the models and from FUNCTION_ACCESS below, so tables, grants and code
 cannot drift apart; every name comes from `chalicelib.settings.resource_names`, which
 the app uses for the same stage. `make package STAGE=prod` runs it before `chalice package`.
-Usage: python -m infra.template STAGE OUTPUT_DIR
+Usage: python -m infra.template STAGE OUTPUT_DIR, with AWS_ACCOUNT_ID (12 digits) and
+RDVSOL_SES_DOMAIN (the sender's domain, verified in SES) in the environment.
 """
 
 from __future__ import annotations
@@ -415,7 +418,7 @@ def merge_template(stage: str, sender_domain: str) -> dict[str, Any]:
             "SmsSenderId": {"Type": "String", "MaxLength": 11, "Default": "RDVSolidar"},
             # A département's site sees a few requests a second at its busiest (usagers
             # booking, a few hundred agents at work): 50 a second, with bursts of 100, is
-            # ten times that, and caps what a flood costs in Lambda, DynamoDB and SMS.
+            # ten times that, and caps what a flood costs in Lambda and DynamoDB.
             "ApiThrottlingRateLimit": {
                 "Type": "Number",
                 "Default": 50,
