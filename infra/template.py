@@ -80,13 +80,17 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "reminders",
             "receipts",
         ],
-        "write": ["receipts"],
+        # Receipts; a reminder found in the quiet hours is made due again at 8:00.
+        "write": ["receipts", "reminders"],
         "sqs_consume": True,
+        # An SMS of the usager's own change waits (sent back to the queue with a delay).
+        "sqs_send": True,
         "sms": True,
         "email": True,
     },
-    # SES bounces and complaints: the address is marked invalid.
-    "ses_feedback": {"read": ["usagers"], "write": ["usagers"]},
+    # SES bounces and complaints: the address is marked invalid on the rdvs reached at
+    # it (through the write path) and on the usagers' records.
+    "ses_feedback": {"read": ["usagers", "rdvs"], "write": ["usagers", "rdvs"]},
 }
 
 

@@ -412,7 +412,7 @@ class _RecordedReads:
 def exercised(store, pilot, client, recorder, monkeypatch):
     """Run what each function does; per function, its AWS calls and its reads of the
     secret key."""
-    from chalicelib.services import booking, manage, notifications
+    from chalicelib.services import booking, feedback, manage, notifications
     from tests.integration.conftest import NOW, TUESDAY_9H
     from tests.integration.test_booking import request_for
     from tests.integration.test_notifications import drain
@@ -450,9 +450,10 @@ def exercised(store, pilot, client, recorder, monkeypatch):
         ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")
     )
     done("deliver_notifications")
-    marked = notifications.handle_ses_feedback(
+    marked = feedback.handle_ses_feedback(
         store, {"notificationType": "Complaint",
-                "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]}}
+                "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]}},
+        NOW,
     )  # fmt: skip
     assert marked, "the feedback marked no address"
     done("ses_feedback")
