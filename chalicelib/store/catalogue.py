@@ -121,6 +121,7 @@ class CatalogueRepository:
             departement_number=territoire.departement_number,
             retention_days=territoire.retention_days,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_territoire(self, territoire_id: str) -> Territoire | None:
         return CATALOGUE.get(
@@ -130,7 +131,7 @@ class CatalogueRepository:
     def save_organisation(self, organisation: Organisation) -> None:
         """Save the organisation and its sector items (one per postal code and commune)."""
         CATALOGUE.clear()
-        previous = self.get_organisation(organisation.id)
+        previous = _get(OrganisationModel, organisation.id, _organisation)  # not cached
         OrganisationModel(
             id=organisation.id,
             territoire_id=organisation.territoire_id,
@@ -154,6 +155,7 @@ class CatalogueRepository:
                         organisation_name=organisation.name,
                     )
                 )
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         return CATALOGUE.get(
@@ -188,6 +190,7 @@ class CatalogueRepository:
             name=service.name,
             short_name=service.short_name,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_service(self, service_id: str) -> Service | None:
         return CATALOGUE.get(
@@ -217,6 +220,7 @@ class CatalogueRepository:
             instructions=motif.instructions,
             color=motif.color,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_motif(self, motif_id: str) -> Motif | None:
         return CATALOGUE.get(("motif", motif_id), lambda: _get(MotifModel, motif_id, _motif))
@@ -237,6 +241,7 @@ class CatalogueRepository:
             phone=lieu.phone,
             opening_info=lieu.opening_info,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_lieu(self, lieu_id: str) -> Lieu | None:
         return CATALOGUE.get(("lieu", lieu_id), lambda: _get(LieuModel, lieu_id, _lieu))
