@@ -95,7 +95,7 @@ def test_an_out_of_range_slot_posted_is_refused_before_any_limit_is_counted(
 ):
     from chalicelib.settings import get_settings
 
-    monkeypatch.setattr(get_settings(), "bookings_per_phone_per_day", 1)
+    monkeypatch.setattr(get_settings(), "bookings_per_person_per_day", 1)
     monkeypatch.setattr(get_settings(), "bookings_per_address_per_hour", 1)
     for _ in range(3):
         response = client.http.post(BOOK_URL, headers=FORM, body=booking_form(debut=start))

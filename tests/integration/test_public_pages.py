@@ -380,29 +380,28 @@ def test_the_address_typed_on_the_form_is_stored_normalised(client, pilot, store
     assert stored_email(store) == "Amandine.Dupont@example.fr"
 
 
-def test_a_rate_limited_booking_keeps_what_was_typed_and_says_why(client, pilot, monkeypatch):
+@pytest.mark.parametrize("limit", ["bookings_per_person_per_day", "bookings_per_address_per_hour"])
+def test_a_rate_limited_booking_keeps_what_was_typed_and_says_why(
+    client, pilot, monkeypatch, limit
+):
     from chalicelib.domain.errors import RateLimited
     from chalicelib.settings import get_settings
-    from chalicelib.web import ratelimit
 
-    monkeypatch.setattr(get_settings(), "bookings_per_phone_per_day", 1)
-    raised: list[RateLimited] = []
-    check = ratelimit.check_booking_allowed
+    monkeypatch.setattr(get_settings(), limit, 1)
+    messages: list[str] = []
+    init = RateLimited.__init__
 
-    def spy(*args, **kwargs):
-        try:
-            return check(*args, **kwargs)
-        except RateLimited as error:
-            raised.append(error)
-            raise
+    def spy(self, message=None):
+        init(self, message)
+        messages.append(self.message)
 
-    monkeypatch.setattr(ratelimit, "check_booking_allowed", spy)
+    monkeypatch.setattr(RateLimited, "__init__", spy)
     assert book(client).status_code == 303
     response = book(client, debut="2026-12-01T09:00Z", prenom="Kévin", email="kevin@example.fr")
     assert response.status_code == 429
     page = html(response)
-    [error] = raised
-    assert f'<div class="error" role="alert" id="erreurs"><p>{error.message}</p>' in page
+    [message] = messages
+    assert f'<div class="error" role="alert" id="erreurs"><p>{message}</p>' in page
     assert 'id="reservation"' in page  # the form, not an error page
     assert 'value="Kévin"' in page and 'value="kevin@example.fr"' in page
     assert 'value="06 12 34 56 78"' in page
@@ -454,9 +453,11 @@ def test_a_phone_motif_asks_for_the_mobile_even_with_an_email(client, pilot, sto
     assert booked.status_code == 303
 
 
-def test_a_home_visit_asks_for_the_address(client, home_motif, store, monkeypatch):
-    from chalicelib.services import booking
+def stored_rdvs(store):
+    return store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
 
+
+def test_a_home_visit_asks_for_the_address(client, home_motif, store):
     form = html(client.http.get(f"{HOME_BOOK_URL}?debut={quote(HOME_SLOT)}"))
     assert '<label for="adresse">Adresse du rendez-vous à domicile' in form
     missing = client.http.post(HOME_BOOK_URL, headers=FORM, body=booking_form(debut=HOME_SLOT))
@@ -465,40 +466,26 @@ def test_a_home_visit_asks_for_the_address(client, home_motif, store, monkeypatc
         "Indiquez l’adresse du rendez-vous à domicile (numéro, rue, code postal et commune)."
     )
     assert 'aria-describedby="adresse-erreur"' in html(missing)
-    requests = []
-    book_rdv = booking.book_rdv
-    monkeypatch.setattr(
-        booking,
-        "book_rdv",
-        lambda store, request, now: requests.append(request) or book_rdv(store, request, now),
-    )
     booked = client.http.post(
         HOME_BOOK_URL,
         headers=FORM,
         body=booking_form(debut=HOME_SLOT, adresse="  12 rue des Fleurs\n62290 Nœux-les-Mines "),
     )
     assert booked.status_code == 303
-    assert [r.home_address for r in requests] == ["12 rue des Fleurs 62290 Nœux-les-Mines"]
+    [rdv] = stored_rdvs(store)
+    assert rdv.home_address == "12 rue des Fleurs 62290 Nœux-les-Mines"
 
 
-def test_a_home_address_is_not_asked_nor_kept_for_a_visit_at_the_mds(client, pilot, monkeypatch):
-    from chalicelib.services import booking
-
+def test_a_home_address_is_not_asked_nor_kept_for_a_visit_at_the_mds(client, pilot, store):
     assert (
         "adresse"
         not in html(client.http.get(f"{BOOK_URL}?debut={SLOT}"))
         .split("<form")[1]
         .split('name="telephone"')[0]
     )
-    requests = []
-    book_rdv = booking.book_rdv
-    monkeypatch.setattr(
-        booking,
-        "book_rdv",
-        lambda store, request, now: requests.append(request) or book_rdv(store, request, now),
-    )
     assert book(client, adresse="12 rue des Fleurs").status_code == 303
-    assert [r.home_address for r in requests] == [None]
+    [rdv] = stored_rdvs(store)
+    assert rdv.home_address is None
 
 
 def sequence_field(page: str) -> str:
