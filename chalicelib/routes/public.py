@@ -11,6 +11,7 @@ from urllib.parse import quote
 from chalice import Blueprint, Response
 
 from chalicelib.domain.errors import (
+    AlreadyBooked,
     FieldErrors,
     IdempotencyKeyReused,
     NotFound,
@@ -155,7 +156,7 @@ def _form_page(organisation, motif, lieu, starts_at, form, error=None):
     extra = {}
     if isinstance(error, SlotTaken):
         extra = {"slot_taken": True, "next_slots": error.next_slots}
-    elif error is not None:  # FieldErrors, RateLimited
+    elif error is not None:  # FieldErrors, RateLimited, AlreadyBooked
         errors = form.errors_shown(getattr(error, "errors", {}))
         extra = {"errors": errors, "error_message": error.message}
     return render(
@@ -214,7 +215,7 @@ def book(organisation_id, motif_id, lieu_id):
         return _form_page(organisation, motif, lieu, starts_at, form, FieldErrors(
             message="Ce formulaire a déjà servi pour un autre rendez-vous. Vérifiez vos "
             "informations, puis confirmez à nouveau."))  # fmt: skip
-    except (FieldErrors, SlotTaken, RateLimited) as error:  # on the form, with what was typed
+    except (FieldErrors, SlotTaken, RateLimited, AlreadyBooked) as error:  # on the form
         return _form_page(organisation, motif, lieu, starts_at, form, error)
     return _redirect(f"/r/{booked.manage_token}?confirme=1")
 

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain.changes import BY_USAGER, create
-from chalicelib.domain.errors import Busy, FieldErrors, IdempotencyKeyReused, SlotTaken
+from chalicelib.domain.errors import (
+    AlreadyBooked,
+    Busy,
+    FieldErrors,
+    IdempotencyKeyReused,
+    SlotTaken,
+)
 from chalicelib.domain.models import (
     CreatedBy,
     Lieu,
@@ -120,6 +126,12 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 return twin
         slot = slot_at(store, request.motif, request.lieu, request.starts_at, now)
         usagers = _usagers_for(store, request, now, keep_until) if slot else None
+        if usagers and number == 0:
+            already = _already_there(store, request, usagers)
+            if already is not None and already.id == rdv_id:
+                return _booked_by(store, rdv_id, fingerprint)  # this very request's rdv
+            if already is not None:
+                raise AlreadyBooked()
         for agent_id in slot.agent_ids if slot and usagers else ():
             rdv = Rdv(
                 id=rdv_id,
@@ -211,6 +223,26 @@ def _booked_by(store: Store, rdv_id: str, fingerprint: str | None) -> Rdv | None
 
 def _busy() -> None:
     raise Busy()
+
+
+def _already_there(store: Store, request: BookingRequest, usagers: UsagerChanges) -> Rdv | None:
+    """The live rdv a person found again already has at that very time, if any: a
+    booking form sent again (by the back button, with a new one-time key) must not
+    book them twice. Only this request's own rdv is shown again; another one's link
+    is not (whoever typed a name and a phone is not proven to be that person)."""
+    new_ids = {u.id for u in usagers.new}
+    known = {u.id for u in usagers.concerned if u.id not in new_ids}
+    if not known:
+        return None
+    ends_at = request.starts_at + request.motif.duration
+    for rdv in store.rdvs.of_organisation(request.organisation.id, request.starts_at, ends_at):
+        if (
+            rdv.status.blocks_time
+            and rdv.starts_at == request.starts_at
+            and (known & set(rdv.usager_ids))
+        ):
+            return rdv
+    return None
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,9 @@ def test_book_then_cancel_through_the_private_link(live_server, page):
     page.goto(manage_url)
     screenshot(page, "flow-09-lien-prive")
     assert page.get_by_role("heading", level=1).inner_text() == "Votre rendez-vous"
-    go(page, page.get_by_role("button", name="Annuler ce rendez-vous"))
+    go(page, page.get_by_role("link", name="Annuler ce rendez-vous"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirmer l’annulation"
+    go(page, page.get_by_role("button", name="Oui, annuler ce rendez-vous"))
     screenshot(page, "flow-10-annule")
     assert page.get_by_role("heading", level=1).inner_text() == "Rendez-vous annulé"
 
@@ -121,5 +123,7 @@ def test_the_whole_booking_works_without_javascript(live_server, page_without_js
     assert page.get_by_role("heading", level=1).inner_text() == "Votre rendez-vous est confirmé"
     manage_url = page.locator("main a", has_text=re.compile(r"/r/")).first.inner_text()
     page.goto(manage_url)
-    go(page, page.get_by_role("button", name="Annuler ce rendez-vous"))
+    go(page, page.get_by_role("link", name="Annuler ce rendez-vous"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirmer l’annulation"
+    go(page, page.get_by_role("button", name="Oui, annuler ce rendez-vous"))
     assert page.get_by_role("heading", level=1).inner_text() == "Rendez-vous annulé"

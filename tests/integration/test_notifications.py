@@ -332,7 +332,9 @@ def test_opting_out_through_the_private_link_stops_the_sms(client, store, booked
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         body="email=oui",
     )
-    assert "Vos choix sont enregistrés" in answer.body.decode()
+    assert answer.status_code == 303  # Post/Redirect/Get
+    shown = client.http.get(answer.headers["Location"].split("#")[0]).body.decode()
+    assert "Vos choix sont enregistrés" in shown
     contact = store.rdvs.get(booked.rdv.id).contact
     assert (contact.notify_sms, contact.notify_email) == (False, True)
     [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))

@@ -49,3 +49,43 @@ def test_booking_with_someone_elses_phone_and_name_does_not_take_over_their_cont
     recipients = {m["To"] for m in sent_emails()[mails_before:]}
     assert "attacker@evil.example" not in recipients
     assert "amandine@example.org" in recipients
+
+
+def test_a_form_sent_again_after_the_back_button_does_not_book_the_person_twice(
+    client, store, pilot, monkeypatch
+):
+    """Pages are never cached: Back shows a new form with a new one-time key. With the
+    other agent still free, sending it again must not give a second rdv at that time,
+    nor show the first one's private link (a name and a phone prove nobody)."""
+    import re
+    from urllib.parse import urlencode
+
+    from chalicelib.services import context
+
+    monkeypatch.setattr(context, "now", lambda: NOW)
+    path = "/mds/org-1/motifs/m30/lieux/lieu-1/reserver"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def send() -> object:
+        form = client.http.get(path + "?debut=2026-12-01T08:00Z").body.decode()
+        key = re.search(r'name="cle" value="([^"]+)"', form).group(1)
+        fields = {
+            "debut": "2026-12-01T08:00Z",
+            "pour": "moi",
+            "prenom": "Amandine",
+            "nom": "Dupont",
+            "telephone": "06 12 34 56 78",
+            "sms": "oui",
+            "cle": key,
+        }
+        return client.http.post(path, headers=headers, body=urlencode(fields))
+
+    first = send()
+    assert first.status_code == 303
+    again = send()
+    page = again.body.decode()
+    assert again.status_code == 409
+    assert "Vous avez déjà un rendez-vous à cette heure-là" in page
+    assert first.headers["Location"].split("?")[0] not in page
+    rdvs = store.rdvs.of_organisation("org-1", TUESDAY_9H, TUESDAY_9H + timedelta(hours=1))
+    assert len(rdvs) == 1
