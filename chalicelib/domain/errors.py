@@ -23,6 +23,12 @@ class NotFound(DomainError):
     message = "Cette page n’existe pas ou plus."
 
 
+class UnknownLink(NotFound):
+    """A private link whose token leads to no rdv (counted per client address)."""
+
+    message = "Ce lien de rendez-vous n’est pas valable."
+
+
 class MotifClosed(DomainError):
     status_code = 409
     message = "Ce motif n’est plus ouvert à la réservation en ligne."

@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from chalicelib.domain.errors import DomainError, NotFound, TooManyUnknownLinks
-from chalicelib.services.manage import INVALID_LINK
+from chalicelib.domain.errors import DomainError, TooManyUnknownLinks, UnknownLink
 from chalicelib.store import Store
 
 UNKNOWN_LINKS_PER_WINDOW = 10
@@ -21,7 +20,7 @@ WINDOW = timedelta(minutes=10)
 
 def is_unknown_link(error: DomainError) -> bool:
     """Whether a private-link use case failed because its token leads to no rdv."""
-    return isinstance(error, NotFound) and error.message == INVALID_LINK
+    return isinstance(error, UnknownLink)
 
 
 def count_unknown_link(store: Store, client_address: str | None, now: datetime) -> None:

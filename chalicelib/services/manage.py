@@ -15,6 +15,7 @@ from chalicelib.domain.errors import (
     RateLimited,
     RdvNotChangeable,
     SlotTaken,
+    UnknownLink,
 )
 from chalicelib.domain.models import Motif, Organisation, Rdv, RdvStatus
 from chalicelib.domain.policies import manage_link_expired, moves_by_within, usager_can_change
@@ -30,16 +31,15 @@ from chalicelib.services.write_path import Committed, Proposal, propose, write
 from chalicelib.store import Store
 from chalicelib.store.errors import LimitReached
 
-INVALID_LINK = "Ce lien de rendez-vous n’est pas valable."
 BUSY = "Le rendez-vous n’a pas pu être modifié. Réessayez dans un instant."
 
 
 def _rdv_of_token(store: Store, token: str, now: datetime) -> Rdv:
     if not token or len(token) > 64:
-        raise NotFound(INVALID_LINK)
+        raise UnknownLink()
     rdv = store.rdvs.get_by_token_hash(hash_token(token))
     if rdv is None:
-        raise NotFound(INVALID_LINK)
+        raise UnknownLink()
     if manage_link_expired(rdv, now):
         raise LinkExpired(
             "Ce lien n’est plus valable : le rendez-vous est passé depuis plus de 30 jours."
@@ -138,7 +138,7 @@ def _fresh(store: Store, read: Rdv, number: int) -> Rdv:
         return read
     rdv = store.rdvs.get(read.id)
     if rdv is None:
-        raise NotFound(INVALID_LINK)
+        raise UnknownLink()
     return rdv
 
 
@@ -147,7 +147,7 @@ def _changeable(store: Store, rdv: Rdv, now: datetime) -> Motif:
     motif = store.catalogue.get_motif(rdv.motif_id)
     organisation = store.catalogue.get_organisation(rdv.organisation_id)
     if motif is None or organisation is None:
-        raise NotFound(INVALID_LINK)
+        raise UnknownLink()
     if rdv.status is not RdvStatus.UNKNOWN:
         raise RdvNotChangeable()
     if not usager_can_change(rdv, motif, now):
