@@ -13,7 +13,7 @@ from datetime import datetime
 from chalicelib.domain.models import NotificationEvent
 from chalicelib.domain.sms import sms_parts, to_gsm7
 from chalicelib.filters import day_fr, local, time_fr
-from chalicelib.rendering import render_text
+from chalicelib.rendering import render_message
 
 SUBJECTS = {
     NotificationEvent.RDV_CREATED: "Votre rendez-vous du {day} à {time} est confirmé",
@@ -74,14 +74,14 @@ def sms_text(event: NotificationEvent, facts: RdvFacts) -> str:
 
 
 def _sms(event: NotificationEvent, facts: RdvFacts) -> str:
-    return to_gsm7(render_text(f"messages/sms/{event.value}.txt", f=facts).strip())
+    return to_gsm7(render_message(f"messages/sms/{event.value}.txt", f=facts).strip())
 
 
 def email_parts(event: NotificationEvent, facts: RdvFacts) -> tuple[str, str, str]:
     """(subject, text, html) of the e-mail to the usager."""
     subject = SUBJECTS[event].format(day=facts.day_long, time=facts.time)
-    text = render_text(f"messages/email/{event.value}.txt", f=facts, subject=subject)
-    html = render_text(f"messages/email/{event.value}.html", f=facts, subject=subject)
+    text = render_message(f"messages/email/{event.value}.txt", f=facts, subject=subject)
+    html = render_message(f"messages/email/{event.value}.html", f=facts, subject=subject)
     return subject, text, html
 
 
@@ -91,6 +91,6 @@ def agent_email_parts(event: NotificationEvent, facts: RdvFacts) -> tuple[str, s
     context = {"f": facts, "subject": subject, "headline": headline}
     return (
         subject,
-        render_text("messages/email/agent_rdv.txt", **context),
-        render_text("messages/email/agent_rdv.html", **context),
+        render_message("messages/email/agent_rdv.txt", **context),
+        render_message("messages/email/agent_rdv.html", **context),
     )

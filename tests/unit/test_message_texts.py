@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.domain.models import NotificationEvent
 from chalicelib.domain.sms import is_gsm7, sms_parts
-from chalicelib.notify.messages import RdvFacts, email_parts, sms_text
+from chalicelib.notify.messages import RdvFacts, agent_email_parts, email_parts, sms_text
 
 LONG = RdvFacts(
     service="Service social",
@@ -45,3 +45,23 @@ def test_emails_say_date_time_and_place(event):
     assert "jeudi 10 décembre 2026" in subject
     assert "14h30" in text and "14h30" in html
     assert "<html" in html and 'lang="fr"' in html
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        NotificationEvent.RDV_CREATED,
+        NotificationEvent.RDV_DATE_UPDATED,
+        NotificationEvent.RDV_UPCOMING_REMINDER,
+    ],
+)
+def test_plain_text_emails_keep_a_blank_line_after_the_details(event):
+    _, text, _ = email_parts(event, LONG)
+    lines = text.splitlines()
+    place = next(i for i, line in enumerate(lines) if line.startswith("Lieu : "))
+    assert lines[place + 1] == "", text
+
+
+def test_the_agent_plain_text_email_keeps_a_blank_line_after_the_details():
+    _, text, _ = agent_email_parts(NotificationEvent.RDV_CREATED, LONG)
+    assert "Lieu : " + LONG.where_full + "\n\n" + LONG.organisation in text, text
