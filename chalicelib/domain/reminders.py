@@ -58,3 +58,25 @@ def plan_reminders(
             continue
         planned[due] = Reminder(rdv_id=rdv.id, offset_minutes=offset, due_at=due)
     return [planned[d] for d in sorted(planned)]
+
+
+# A move's SMS stands for a reminder due this soon after it.
+MOVE_STANDS_FOR = timedelta(days=1)
+
+
+def reminders_after_move(plan: list[Reminder], moved_at: datetime) -> list[Reminder]:
+    """The reminders to keep of `plan` (the moved rdv's, from `plan_reminders`) once the
+    move's SMS has told its new date and time, with the link: that SMS takes the place
+    of every reminder but the last one (the day before), and of the last one too when
+    it is due within `MOVE_STANDS_FOR` of the move. A rdv moved once then costs at most
+    3 SMS (confirmation, move, one reminder) instead of 4.
+
+    Pure rule; whoever plans the reminders of a move applies it: in
+    `domain/changes.write_set`, after `plan = plan_reminders(after, ...)`, when
+    `change.kind is ChangeKind.MOVED`: `plan = reminders_after_move(plan, change.at)`."""
+    if not plan:
+        return []
+    last = max(plan, key=lambda r: r.due_at)
+    if last.due_at - moved_at < MOVE_STANDS_FOR:
+        return []
+    return [last]

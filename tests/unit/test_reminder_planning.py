@@ -86,3 +86,23 @@ def test_the_12_hours_count_from_when_the_reminder_really_goes_out():
     rdv = f.rdv(starts_at=paris(2026, 12, 10, 9))
     assert plan_reminders(rdv, (12 * 60,), paris(2026, 12, 9, 9), PARIS) == []
     assert dues(plan_reminders(rdv, (12 * 60,), paris(2026, 12, 9, 7), PARIS)) == ["09 19:30"]
+
+
+def test_after_a_move_only_the_day_before_reminder_is_kept():
+    from chalicelib.domain.reminders import reminders_after_move
+
+    rdv = f.rdv(starts_at=paris(2026, 12, 10, 10))
+    moved_at = paris(2026, 12, 3, 15)
+    planned = plan_reminders(rdv, (2 * DAY, DAY), moved_at, PARIS)
+    assert dues(reminders_after_move(planned, moved_at)) == ["09 10:00"]
+
+
+def test_a_move_within_a_day_of_the_last_reminder_stands_for_it():
+    from chalicelib.domain.reminders import reminders_after_move
+
+    rdv = f.rdv(starts_at=paris(2026, 12, 10, 10))
+    moved_at = paris(2026, 12, 8, 16)  # the day-before reminder is due in 18 hours
+    planned = plan_reminders(rdv, (2 * DAY, DAY), moved_at, PARIS)
+    assert dues(planned) == ["09 10:00"]
+    assert reminders_after_move(planned, moved_at) == []
+    assert reminders_after_move([], moved_at) == []
