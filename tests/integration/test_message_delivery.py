@@ -165,3 +165,31 @@ def test_with_a_60_character_base_url_every_sms_is_one_part(wide_store, pilot):
     assert [t.split(" ")[0] for t in texts] == ["RDV", "RDV", "Rappel", "RDV"], texts
     assert all(sms_parts(t) == 1 for t in texts), texts
     assert all("Marie-Charlotte" in t for t in texts), texts
+
+
+def test_the_downloaded_ics_holds_no_private_link(store, pilot):
+    from chalicelib.services import manage
+
+    booked = booking.book_rdv(store, request_for(pilot), NOW)
+    link = f"https://rdv.example.fr/r/{booked.manage_token}"
+    ics = manage.calendar_for_token(store, booked.manage_token, link, NOW).decode()
+    assert booked.manage_token not in ics
+    assert "https://rdv.example.fr" in ics
+
+
+def test_the_pipeline_sends_the_sms_parts_the_count_says(store, pilot):
+    """The typical life of tests/unit/test_sms_count.py through the real pipeline. It
+    costs what `sms_of_a_life(..., move_rule=False)` says (4) until the write path
+    applies `reminders_after_move` to a move's plan; then `move_rule=True` (3)."""
+    from chalicelib.services import manage
+    from tests.unit.test_sms_count import STARTS_AT, TYPICAL_MOVE, parts, sms_of_a_life
+
+    assert NOW + timedelta(days=10) == STARTS_AT
+    booked = booking.book_rdv(store, request_for(pilot, starts_at=STARTS_AT), NOW)
+    deliver_all(store, drain(store))
+    manage.move_by_usager(store, booked.manage_token, TYPICAL_MOVE.to, TYPICAL_MOVE.at)
+    deliver_all(store, drain(store), now=TYPICAL_MOVE.at)
+    for before in (timedelta(days=2), timedelta(days=1)):
+        remind(store, TYPICAL_MOVE.to - before)
+    sent = sum(sms_parts(text) for _, text in sent_sms())
+    assert sent == parts(sms_of_a_life(TYPICAL_MOVE, move_rule=False)) == 4
