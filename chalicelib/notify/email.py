@@ -27,6 +27,14 @@ def email_address(value: str, display_name: str = "") -> Address | None:
     value = (value or "").strip()
     if not value or any(c.isspace() or c in '<>,;"' for c in value):
         return None
+    local_part, _, domain = value.rpartition("@")
+    if not domain.isascii():  # an international domain name goes in its ASCII form
+        try:
+            value = f"{local_part}@{domain.encode('idna').decode('ascii')}"
+        except UnicodeError:
+            return None
+    if not value.isascii():
+        return None  # a non-ASCII local part needs SMTPUTF8, which SES's raw API lacks
     try:
         address = Address(display_name=display_name, addr_spec=value)
     except (ValueError, IndexError, TypeError):

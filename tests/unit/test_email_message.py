@@ -97,6 +97,7 @@ def test_reply_to_is_the_mds_and_from_stays_the_no_reply_sender():
         '"><svg/onload=alert(1)>@evil.example',
         "amandine@example.org\r\nBcc: someone@evil.example",
         "amandine@example.org, other@evil.example",
+        "josé@example.org",
         "",
     ],
 )
@@ -119,3 +120,7 @@ def test_the_calendar_part_says_its_charset_and_method():
     [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     assert part.get_param("charset") == "utf-8"
     assert part.get_param("method") == "CANCEL"
+
+
+def test_an_international_domain_is_written_in_its_ascii_form():
+    assert email_address("jose@exémple.fr") == Address(addr_spec="jose@xn--exmple-cva.fr")
