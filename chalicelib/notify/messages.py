@@ -113,9 +113,10 @@ def sms_text(event: NotificationEvent, facts: RdvFacts) -> str:
 
 def _sms_variants(where: str) -> Iterator[tuple[int, str]]:
     """(level, lieu) to try, in order. Levels (see the SMS templates): 0 says it all;
-    1 leaves out the courtesies and the details link; 2 says « demain » without the
-    date; 3 leaves out the service and the weekday. A lieu first loses its last parts
-    (« – site principal »), then words, keeping two before the service goes."""
+    1 leaves out the courtesies and the details link; 2 has the shortest labels and
+    says « demain » without the date; 3 leaves out the service and the weekday. A lieu
+    first loses its last parts (« – site principal »), then words, keeping two before
+    the service goes."""
     parts, words = _shorter(where)
     yield 0, where
     for place in (where, *parts):
