@@ -154,8 +154,9 @@ def test_with_a_60_character_base_url_every_sms_is_one_part(wide_store, pilot):
     child = Person("Marie-Charlotte", "Dupont")
     booked = booking.book_rdv(store, request_for(pilot, child=child), NOW)
     deliver_all(store, drain(store))
-    manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=1), NOW)
-    deliver_all(store, drain(store))
+    later = NOW + timedelta(hours=2)  # SMS of one rdv are spaced by an hour at least
+    manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=1), later)
+    deliver_all(store, drain(store), now=later)
     two_days_before = TUESDAY_9H + timedelta(days=1) - timedelta(days=2)
     remind(store, two_days_before)
     an_hour_later = two_days_before + timedelta(hours=1)
