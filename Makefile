@@ -8,7 +8,7 @@ STAGE ?= dev
 BUILD := build/$(STAGE)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint package bench chromium clean
+.PHONY: run test lint package package-inputs bench chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-vendor.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,19 +35,36 @@ lint: $(STAMP)
 # Templates go into vendor/ (Chalice zips only app.py, chalicelib/ and vendor/);
 # PynamoDB is vendored without botocore, which Lambda provides. The stage alone names
 # the queue and the topic the functions are wired to (chalicelib/settings.py).
-package: $(STAMP)
-	rm -rf vendor $(BUILD) && mkdir -p vendor $(BUILD)
+# The IAM policies name the AWS account and the SES domain: AWS_ACCOUNT_ID and
+# RDVSOL_SES_DOMAIN are required, never defaulted (`make test` gives placeholders).
+package: package-inputs $(STAMP)
+	rm -rf $(BUILD) && mkdir -p $(BUILD)
+	$(PY) -m infra.template $(STAGE) $(BUILD)
+	rm -rf vendor && mkdir -p vendor
 	cp -r templates vendor/templates
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target vendor -r requirements-vendor.txt
-	$(PY) -m infra.template $(STAGE) $(BUILD)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} RDVSOL_STAGE=$(STAGE) \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template $(BUILD)/resources.json $(BUILD)
 	rm -rf vendor
 	$(VENV)/bin/cfn-lint $(BUILD)/sam.json
 	@ls -l $(BUILD)/deployment.zip
 
+package-inputs:
+	@missing=; for v in AWS_ACCOUNT_ID RDVSOL_SES_DOMAIN; do [ -n "$${!v}" ] || missing="$$missing $$v"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make package STAGE=$(STAGE): set$$missing. The IAM policies name the AWS account" >&2; \
+	  echo "and the SES domain of the sender; nothing is defaulted. For example:" >&2; \
+	  echo "  AWS_ACCOUNT_ID=<12 digits> RDVSOL_SES_DOMAIN=<domain verified in SES> make package STAGE=$(STAGE)" >&2; \
+	  exit 2; \
+	fi
+
+# The tests package prod for AWS's documentation account and a reserved domain: such a
+# build is not deployable (its EmailSender must be an address at example.org).
+TEST_ACCOUNT_ID := 123456789012
+TEST_SES_DOMAIN := example.org
+
 test: $(STAMP) chromium lint
-	$(MAKE) package STAGE=prod
+	$(MAKE) package STAGE=prod AWS_ACCOUNT_ID=$(TEST_ACCOUNT_ID) RDVSOL_SES_DOMAIN=$(TEST_SES_DOMAIN)
 	$(PY) -m pytest
 
 bench: $(STAMP)

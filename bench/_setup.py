@@ -19,7 +19,7 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "eu-west-3",
         "RDVSOL_STAGE": "test",
         "RDVSOL_BOOKINGS_PER_ADDRESS_PER_HOUR": "100000",
-        "RDVSOL_BOOKINGS_PER_PHONE_PER_DAY": "100000",
+        "RDVSOL_BOOKINGS_PER_PERSON_PER_DAY": "100000",
     }
 )
 os.environ.pop("RDVSOL_AWS_ENDPOINT_URL", None)

@@ -132,9 +132,15 @@ class Settings:
     log_level: str = "INFO"
     # Deliveries of one notification message before it is marked failed (then the DLQ).
     max_delivery_attempts: int = 5
-    # Each booking sends an SMS, which costs money: bookings allowed per window.
-    bookings_per_address_per_hour: int = 10
-    bookings_per_phone_per_day: int = 4
+    # Booking attempts from one client address an hour: everyone behind a social
+    # centre's Wi-Fi or a reception desk shares it, so it is high; the per-person limit
+    # does the real work.
+    bookings_per_address_per_hour: int = 60
+    # Bookings and moves made a day (Paris time) with one phone number, and with one
+    # e-mail address: each sends messages, which cost money or reach a person.
+    bookings_per_person_per_day: int = 6
+    # Moves of one rdv by its usager in 24 hours.
+    moves_per_rdv_per_day: int = 3
 
     def __post_init__(self) -> None:
         check_stage(self.stage)
@@ -152,7 +158,7 @@ class Settings:
                 variable("log_level"), f"one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}"
             )
         for name in ("max_delivery_attempts", "bookings_per_address_per_hour",
-                     "bookings_per_phone_per_day"):  # fmt: skip
+                     "bookings_per_person_per_day", "moves_per_rdv_per_day"):  # fmt: skip
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(variable(name), f"a whole number of at least 1, not {value!r}")

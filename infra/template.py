@@ -3,20 +3,25 @@
 - `build/<stage>/resources.json`, merged into Chalice's SAM template: every DynamoDB
   table and index of the PynamoDB models (on-demand, point-in-time recovery, TTL,
   deletion protection on prod), the notification queue and its dead-letter queue, the
-  SNS topic of SES feedback, the SES configuration set, the CloudWatch alarms;
+  SNS topic of SES feedback, the SES configuration set, the CloudWatch alarms; each
+  function's name, log group (with a retention) and settings (the secret key only where
+  it is read); the API stage's throttling and the notification consumer's concurrency;
 - `.chalice/policy-<stage>-<function>.json`, the IAM policy of each Lambda function,
   limited to the actions and resources it uses (no `*` on DynamoDB, SQS, SNS or SES).
 
 Generated from the models and from FUNCTION_ACCESS below, so tables, grants and code
 cannot drift apart; every name comes from `chalicelib.settings.resource_names`, which
 the app uses for the same stage. `make package STAGE=prod` runs it before `chalice package`.
-Usage: python -m infra.template STAGE OUTPUT_DIR
+Usage: python -m infra.template STAGE OUTPUT_DIR, with AWS_ACCOUNT_ID (12 digits) and
+RDVSOL_SES_DOMAIN (the sender's domain, verified in SES) in the environment.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,10 @@ from chalicelib.settings import LOCAL_STAGES, ResourceNames, Settings, resource_
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "prod")
+APP_NAME = json.loads((ROOT / ".chalice" / "config.json").read_text())["app_name"]
+# The values CloudWatch Logs accepts for a log group's retention, in days.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                  2192, 2557, 2922, 3288, 3653)  # fmt: skip
 
 # Which tables each Lambda function reads or writes (by the models' base names).
 ALL_TABLES = "*tables*"
@@ -35,9 +44,12 @@ WRITE = [
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 ]
+# "secret": the function derives private-link tokens (chalicelib/services/tokens.py) or
+# booking fingerprints, so it gets RDVSOL_SECRET_KEY; the others never see the key.
 FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
     # The web pages and the JSON API: browse, book, cancel, move, rate limits.
     "api_handler": {
+        "secret": True,
         "read": [ALL_TABLES],
         "write": [
             "rdvs",
@@ -53,8 +65,10 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
     },
     # The reminder sweep: due reminders out, messages in the queue.
     "reminder_sweep": {"read": ["reminders"], "write": ["reminders"], "sqs_send": True},
-    # The notification consumer: reads a rdv's context, claims and records receipts.
+    # The notification consumer: reads a rdv's context, claims and records receipts; its
+    # messages carry the rdv's private link.
     "deliver_notifications": {
+        "secret": True,
         "read": [
             "rdvs",
             "motifs",
@@ -66,13 +80,17 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "reminders",
             "receipts",
         ],
-        "write": ["receipts"],
+        # Receipts; a reminder found in the quiet hours is made due again at 8:00.
+        "write": ["receipts", "reminders"],
         "sqs_consume": True,
+        # An SMS of the usager's own change waits (sent back to the queue with a delay).
+        "sqs_send": True,
         "sms": True,
         "email": True,
     },
-    # SES bounces and complaints: the address is marked invalid.
-    "ses_feedback": {"read": ["usagers"], "write": ["usagers"]},
+    # SES bounces and complaints: the address is marked invalid on the rdvs reached at
+    # it (through the write path) and on the usagers' records.
+    "ses_feedback": {"read": ["usagers", "rdvs"], "write": ["usagers", "rdvs"]},
 }
 
 
@@ -244,21 +262,135 @@ FUNCTIONS = {
 }
 
 
-def function_settings() -> dict[str, Any]:
-    """Deploy-time settings given to every function (merged into Chalice's resources)."""
-    variables = {
-        "RDVSOL_SECRET_KEY": {"Ref": "SecretKey"},
+def function_name(stage: str, function: str) -> str:
+    """A Lambda function's name: `<app>-<stage>-<function>`, as `chalice deploy` names it.
+
+    Set explicitly (SAM would otherwise let CloudFormation make `<stack>-<id>-<random>`),
+    so that the function's log group is named in advance: created with its retention
+    before the function first runs (Lambda would make one that keeps logs forever), and
+    the only group the function's role may write to."""
+    names(stage)  # a deployed stage, and a valid stage name
+    name = f"{APP_NAME}-{stage}-{function}"
+    if len(name) > 64:
+        raise ValueError(f"{name}: a Lambda function name has at most 64 characters")
+    return name
+
+
+def log_group_name(stage: str, function: str) -> str:
+    """The group Lambda writes a function's logs to."""
+    return f"/aws/lambda/{function_name(stage, function)}"
+
+
+def log_group_resources(stage: str) -> dict[str, Any]:
+    return {
+        f"{logical}LogGroup": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": log_group_name(stage, function),
+                "RetentionInDays": {"Ref": "LogRetentionInDays"},
+            },
+        }
+        for function, logical in FUNCTIONS.items()
+    }
+
+
+def function_variables(function: str) -> dict[str, Any]:
+    """Deploy-time settings of one function (merged into Chalice's environment variables).
+
+    The secret key goes only to the functions that use it. The other settings are not
+    secret and go to every function, so that none falls back to a local default."""
+    variables: dict[str, Any] = {
         "RDVSOL_BASE_URL": {"Ref": "PublicBaseUrl"},
         "RDVSOL_EMAIL_SENDER": {"Ref": "EmailSender"},
         "RDVSOL_SMS_SENDER_ID": {"Ref": "SmsSenderId"},
     }
+    if FUNCTION_ACCESS[function].get("secret"):
+        variables["RDVSOL_SECRET_KEY"] = {"Ref": "SecretKey"}
+    return variables
+
+
+def function_settings(stage: str) -> dict[str, Any]:
+    """What the merge adds to each of Chalice's functions: its name, its settings, and its
+    log group first."""
     return {
-        logical: {"Properties": {"Environment": {"Variables": variables}}}
-        for logical in FUNCTIONS.values()
+        logical: {
+            "DependsOn": [f"{logical}LogGroup"],
+            "Properties": {
+                "FunctionName": function_name(stage, function),
+                "Environment": {"Variables": function_variables(function)},
+            },
+        }
+        for function, logical in FUNCTIONS.items()
     }
 
 
-def merge_template(stage: str) -> dict[str, Any]:
+def consumer_settings() -> dict[str, Any]:
+    """At most NotificationsMaxConcurrency batches of the queue at once (merged into the
+    consumer's SQS event, which Chalice names `<function>SqsEventSource`).
+
+    SMS and e-mails have per-second quotas (SNS's SMS rate, SES's sending rate: 14 a
+    second is a common first production quota): an uncapped consumer meets a burst of
+    reminders with 5 concurrent batches and more, and the providers throttle its sends.
+    Capped on the event source mapping, not by a reserved concurrency: Lambda's SQS
+    pollers ignore the latter, and each batch it throttles goes back to the queue with
+    one receive spent, towards the dead-letter queue, without having been tried."""
+    return {
+        "DeliverNotifications": {
+            "Properties": {
+                "Events": {
+                    "DeliverNotificationsSqsEventSource": {
+                        "Properties": {
+                            "ScalingConfig": {
+                                "MaximumConcurrency": {"Ref": "NotificationsMaxConcurrency"}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
+def api_settings() -> dict[str, Any]:
+    """The stage's throttling, for every route and method (merged into Chalice's RestAPI)."""
+    return {
+        "RestAPI": {
+            "Properties": {
+                "MethodSettings": [
+                    {
+                        "ResourcePath": "/*",
+                        "HttpMethod": "*",
+                        "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+                        "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+                    }
+                ]
+            }
+        }
+    }
+
+
+def _merged(*fragments: dict[str, Any]) -> dict[str, Any]:
+    """Fragments of resources merged key by key (as Chalice merges the template), so that
+    two fragments may each add properties to one resource."""
+    merged: dict[str, Any] = {}
+    for fragment in fragments:
+        for key, value in fragment.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = _merged(merged[key], value)
+            else:
+                merged[key] = value
+    return merged
+
+
+def sender_pattern(sender_domain: str) -> str:
+    """What the EmailSender parameter accepts: an address of the domain the build's SES
+    grant names (a bare address, or `Name <address>`), so that a stack cannot be given a
+    sender its functions may not send from (nor a build for another domain deployed)."""
+    domain = sender_domain.replace(".", "\\.")
+    return rf"(?i)^([^<>@]*<[^<>@\s]+@{domain}>|[^<>@\s]+@{domain})$"
+
+
+def merge_template(stage: str, sender_domain: str) -> dict[str, Any]:
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Parameters": {
@@ -277,20 +409,62 @@ def merge_template(stage: str) -> dict[str, Any]:
             },
             "EmailSender": {
                 "Type": "String",
-                "Description": "Expéditeur des e-mails, domaine vérifié dans SES",
+                "Description": (
+                    f"Expéditeur des e-mails, du domaine {sender_domain} vérifié dans SES, "
+                    f"ex. RDV Solidarités <ne-pas-repondre@{sender_domain}>"
+                ),
+                "AllowedPattern": sender_pattern(sender_domain),
+                "ConstraintDescription": (
+                    f"une adresse du domaine {sender_domain}, celui que les droits SES de "
+                    "cette version nomment (RDVSOL_SES_DOMAIN à l'empaquetage)"
+                ),
             },
             "SmsSenderId": {"Type": "String", "MaxLength": 11, "Default": "RDVSolidar"},
+            # A département's site sees a few requests a second at its busiest (usagers
+            # booking, a few hundred agents at work): 50 a second, with bursts of 100, is
+            # ten times that, and caps what a flood costs in Lambda and DynamoDB.
+            "ApiThrottlingRateLimit": {
+                "Type": "Number",
+                "Default": 50,
+                "MinValue": 1,
+                "Description": "Requêtes par seconde acceptées par l'API, en régime établi",
+            },
+            "ApiThrottlingBurstLimit": {
+                "Type": "Number",
+                "Default": 100,
+                "MinValue": 1,
+                "Description": "Requêtes acceptées d'un coup par l'API, en pointe",
+            },
+            "NotificationsMaxConcurrency": {
+                "Type": "Number",
+                "Default": 2,
+                "MinValue": 2,
+                "MaxValue": 1000,
+                "Description": (
+                    "Lots de notifications envoyés en parallèle (2 au moins) : selon les quotas "
+                    "SMS et e-mails du compte"
+                ),
+            },
+            "LogRetentionInDays": {
+                "Type": "Number",
+                "Default": 365,
+                "AllowedValues": list(RETENTION_DAYS),
+                "Description": "Durée de conservation des journaux des fonctions (jours)",
+            },
             "SmsMonthlySpendAlarmUSD": {
                 "Type": "Number",
                 "Default": 80,
                 "Description": "Alarme quand la dépense SMS du mois atteint ce montant (USD)",
             },
         },
-        "Resources": {
-            **table_resources(stage),
-            **messaging_resources(stage),
-            **function_settings(),
-        },
+        "Resources": _merged(
+            table_resources(stage),
+            messaging_resources(stage),
+            log_group_resources(stage),
+            function_settings(stage),
+            consumer_settings(),
+            api_settings(),
+        ),
         "Outputs": {
             "NotificationsQueueUrl": {"Value": {"Ref": "NotificationsQueue"}},
             "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
@@ -318,10 +492,13 @@ def policy(stage: str, function: str) -> dict[str, Any]:
 
     statements: list[dict[str, Any]] = [
         {
+            # The stack creates the group (with its retention): the function only writes.
             "Sid": "Logs",
             "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": "arn:aws:logs:eu-west-3:{account}:log-group:/aws/lambda/rdv-solidarites-*",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": (
+                f"arn:aws:logs:eu-west-3:{{account}}:log-group:{log_group_name(stage, function)}:*"
+            ),
         },
         {
             "Sid": "ReadTables",
@@ -398,10 +575,41 @@ def render_policy(document: dict[str, Any], account_id: str, sender_domain: str)
     return json.loads(text)
 
 
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+class MissingDeployInput(ValueError):
+    """The account or the SES domain of a build is unset or malformed."""
+
+
+def deploy_inputs(environ: Mapping[str, str]) -> tuple[str, str]:
+    """The AWS account and the SES domain that a build's IAM policies name. Required: a
+    build for another account, or for a domain SES does not send from, deploys fine and
+    then fails at its first call, so nothing is defaulted."""
+    account_id = environ.get("AWS_ACCOUNT_ID", "").strip()
+    sender_domain = environ.get("RDVSOL_SES_DOMAIN", "").strip().lower()
+    problems = []
+    if not ACCOUNT_ID.fullmatch(account_id):
+        problems.append(
+            "AWS_ACCOUNT_ID: the 12 digits of the AWS account to deploy to"
+            + (f", not {account_id!r}" if account_id else " (unset)")
+        )
+    if not DOMAIN.fullmatch(sender_domain):
+        problems.append(
+            "RDVSOL_SES_DOMAIN: the domain of the e-mail sender, verified in SES,"
+            " e.g. rdv-solidarites.pasdecalais.fr"
+            + (f", not {sender_domain!r}" if sender_domain else " (unset)")
+        )
+    if problems:
+        raise MissingDeployInput("\n".join(problems))
+    return account_id, sender_domain
+
+
 def write(stage: str, output: Path, account_id: str, sender_domain: str) -> None:
     output.mkdir(parents=True, exist_ok=True)
     (output / "resources.json").write_text(
-        json.dumps(merge_template(stage), indent=2, ensure_ascii=False)
+        json.dumps(merge_template(stage, sender_domain), indent=2, ensure_ascii=False)
     )
     for function in FUNCTION_ACCESS:
         path = ROOT / ".chalice" / f"policy-{stage}-{function}.json"
@@ -410,15 +618,19 @@ def write(stage: str, output: Path, account_id: str, sender_domain: str) -> None
         )
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     import os
 
     if len(argv) != 2 or argv[0] not in STAGES:
         print(__doc__)
         return 2
-    account_id = os.environ.get("AWS_ACCOUNT_ID", "123456789012")
-    sender_domain = os.environ.get("RDVSOL_SES_DOMAIN", "rdv-solidarites.example")
+    try:
+        account_id, sender_domain = deploy_inputs(os.environ if environ is None else environ)
+    except MissingDeployInput as error:
+        print(f"Cannot package stage {argv[0]}:\n{error}", file=sys.stderr)
+        return 2
     write(argv[0], Path(argv[1]), account_id, sender_domain)
+    print(f"Stage {argv[0]} packaged for AWS account {account_id}, SES domain {sender_domain}")
     return 0
 
 

@@ -19,7 +19,15 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.models import NotificationEvent, Rdv, RdvStatus, Reminder, StatusChange
+from chalicelib.domain.models import (
+    MoveRecord,
+    NotificationEvent,
+    Rdv,
+    RdvContact,
+    RdvStatus,
+    Reminder,
+    StatusChange,
+)
 from chalicelib.domain.reminders import plan_reminders
 from chalicelib.domain.statistics import CounterDelta, change_deltas
 
@@ -36,6 +44,7 @@ class ChangeKind(StrEnum):
     CREATED = "created"
     MOVED = "moved"
     STATUS_CHANGED = "status_changed"
+    DETAILS_CHANGED = "details_changed"  # its contact details or preferences
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +96,7 @@ class RdvChange:
         """The agent-days whose held times this change alters, in a stable order."""
         before = self.before if self.before and self.before.status.blocks_time else None
         after = self.after if self.after.status.blocks_time else None
-        if before and after and _hold(before) == _hold(after):
+        if before and after and (before.agent_id, _hold(before)) == (after.agent_id, _hold(after)):
             return []  # same agent, same times: a status that keeps holding them
         keys = [day_of(r, tz) for r in (before, after) if r is not None]
         return sorted(set(keys))
@@ -113,11 +122,17 @@ class RdvChange:
             return NotificationEvent.RDV_CREATED, ""
         if self.kind is ChangeKind.MOVED:
             return NotificationEvent.RDV_DATE_UPDATED, str(self.after.sequence)
+        if self.kind is ChangeKind.DETAILS_CHANGED:
+            return None
         status = self.after.status
+        # Each cancellation is its own send (a rdv restored then cancelled again).
+        nth = str(len(self.after.status_history))
         if status is RdvStatus.EXCUSED:
-            return NotificationEvent.RDV_CANCELLED, ""
+            return NotificationEvent.RDV_CANCELLED, nth
         if status is RdvStatus.REVOKED:
-            return NotificationEvent.RDV_REVOKED, ""
+            if self.before is not None and self.before.status is RdvStatus.EXCUSED:
+                return None  # the usager cancelled it already: nothing new to tell
+            return NotificationEvent.RDV_REVOKED, nth
         if status is RdvStatus.UNKNOWN and not self.before_held_time():
             # A cancelled rdv restored: it is on again, say so (a new send each time).
             return NotificationEvent.RDV_CREATED, f"restored-{len(self.after.status_history)}"
@@ -142,8 +157,15 @@ def move(rdv: Rdv, starts_at: datetime, agent_id: str, at: datetime, by: str) ->
         agent_id=agent_id,
         sequence=rdv.sequence + 1,
         version=rdv.version + 1,
+        moves=(*rdv.moves, MoveRecord(at, by, rdv.starts_at)),
     )
     return RdvChange(ChangeKind.MOVED, rdv, after, at, by)
+
+
+def set_contact(rdv: Rdv, contact: RdvContact, at: datetime, by: str) -> RdvChange:
+    """New contact details or preferences for this rdv (its private link, a bounce)."""
+    after = replace(rdv, contact=contact, version=rdv.version + 1)
+    return RdvChange(ChangeKind.DETAILS_CHANGED, rdv, after, at, by)
 
 
 def set_status(rdv: Rdv, status: RdvStatus, at: datetime, by: str) -> RdvChange:
@@ -188,6 +210,17 @@ def write_set(
     any other status drops them. A send already made is not made twice: receipts are
     keyed by the reminder's due time."""
     after = change.after
+    if change.kind is ChangeKind.DETAILS_CHANGED:
+        # Same time, same status: the reminders already planned stay as they are.
+        return WriteSet(
+            rdv=after,
+            expected_version=change.before.version if change.before else None,
+            days=(),
+            counters=(),
+            reminders=(),
+            reminders_dropped=(),
+            reminders_expire_at=after.ends_at + REMINDER_KEPT,
+        )
     plan: list[Reminder] = []
     if after.status is RdvStatus.UNKNOWN:
         plan = plan_reminders(after, reminder_offsets, change.at, tz)

@@ -77,6 +77,13 @@ class RdvNotChangeable(DomainError):
     message = "Ce rendez-vous ne peut plus être modifié."
 
 
+class Busy(DomainError):
+    """The rdv could not be written after several tries (heavy contention)."""
+
+    status_code = 503
+    message = "Le service est très sollicité en ce moment. Réessayez dans un instant."
+
+
 class LinkExpired(DomainError):
     status_code = 410
     message = "Ce lien n’est plus valable."

@@ -207,6 +207,15 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class MoveRecord:
+    """One move of a rdv: when, by whom ("usager" or an agent id), and from when."""
+
+    at: datetime
+    by: str
+    from_starts_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RdvContact:
     """How the person told about one rdv is reached for it: the details typed on its
     booking (or, for an agent's booking, taken from the usager's record). A public
@@ -249,6 +258,7 @@ class Rdv:
     request_fingerprint: str | None = None
     contact: RdvContact | None = None  # None: the usager records' (rdvs made before)
     home_address: str | None = None  # where a home visit takes place (never in an SMS)
+    moves: tuple[MoveRecord, ...] = ()
 
     @property
     def ends_at(self) -> datetime:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import Motif, Rdv, RdvStatus
+from chalicelib.domain.reminders import QUIET_UNTIL
 
 # The CNIL's reference for the social sector: 2 years after the last contact.
 DEFAULT_RETENTION_DAYS = 730
@@ -30,3 +33,25 @@ def retention_until(last_contact: datetime, retention_days: int) -> datetime:
     """Personal data is kept this long after the last contact (the CNIL's reference for
     the social sector: 2 years), then DynamoDB's TTL removes it; counters stay."""
     return last_contact + timedelta(days=retention_days)
+
+
+def moves_by_within(rdv: Rdv, by: str, now: datetime, within: timedelta) -> int:
+    """How many times `by` moved the rdv in the `within` before now."""
+    return sum(1 for m in rdv.moves if m.by == by and now - m.at < within)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedLimit:
+    """At most `limit` of something per window, counted on the item `key` (written in
+    the same transaction as what it counts, so only what is made counts)."""
+
+    key: str
+    limit: int
+    window_end: datetime  # when the count starts again
+
+
+def quiet_hours_end(at: datetime, tz: ZoneInfo) -> datetime:
+    """The first moment after `at` when SMS may go again (8:00 Paris), in `at`'s zone."""
+    local = at.astimezone(tz)
+    day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_UNTIL, tzinfo=tz).astimezone(at.tzinfo)

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.models import CreatedBy, Rdv, RdvStatus
+from chalicelib.domain.models import CreatedBy, Rdv
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +53,6 @@ def creation_deltas(rdv: Rdv) -> dict[str, int]:
     """What one rdv counts in its month: created, its origin and its status."""
     origin = "created_online" if rdv.created_by is CreatedBy.USAGER else "created_by_agent"
     return {"created": 1, origin: 1, rdv.status.value: 1}
-
-
-def status_change_deltas(old: RdvStatus, new: RdvStatus) -> dict[str, int]:
-    if old is new:
-        return {}
-    return {old.value: -1, new.value: 1}
 
 
 def change_deltas(before: Rdv | None, after: Rdv, tz: ZoneInfo) -> list[CounterDelta]:

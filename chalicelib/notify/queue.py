@@ -21,8 +21,10 @@ def queue_url(settings: Settings) -> str:
     return _queue_url(settings.notifications_queue, settings.aws_region, settings.aws_endpoint_url)
 
 
-def enqueue(settings: Settings, messages: list[dict[str, Any]]) -> None:
-    """Send the messages, ten at a time (SQS's batch limit)."""
+def enqueue(settings: Settings, messages: list[dict[str, Any]], delay_seconds: int = 0) -> None:
+    """Send the messages, ten at a time (SQS's batch limit), delivered after
+    `delay_seconds` (at most 15 minutes, SQS's limit)."""
+    delay = max(0, min(900, int(delay_seconds)))
     sqs = client("sqs", settings)
     url = queue_url(settings)
     for start in range(0, len(messages), 10):
@@ -30,7 +32,11 @@ def enqueue(settings: Settings, messages: list[dict[str, Any]]) -> None:
         answer = sqs.send_message_batch(
             QueueUrl=url,
             Entries=[
-                {"Id": str(i), "MessageBody": json.dumps(m, separators=(",", ":"))}
+                {
+                    "Id": str(i),
+                    "MessageBody": json.dumps(m, separators=(",", ":")),
+                    "DelaySeconds": delay,
+                }
                 for i, m in enumerate(batch)
             ],
         )

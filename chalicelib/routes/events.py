@@ -59,6 +59,6 @@ def deliver_notifications(event):
 
 @events.on_sns_message(topic=SES_FEEDBACK_TOPIC)
 def ses_feedback(event):
-    from chalicelib.services import context, notifications
+    from chalicelib.services import context, feedback
 
-    notifications.handle_ses_feedback(context.store(), json.loads(event.message))
+    feedback.handle_ses_feedback(context.store(), json.loads(event.message), context.now())

@@ -11,27 +11,31 @@ import hashlib
 import hmac
 import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain.changes import BY_USAGER, create
-from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused, SlotTaken
+from chalicelib.domain.errors import Busy, FieldErrors, IdempotencyKeyReused, SlotTaken
 from chalicelib.domain.models import (
     CreatedBy,
     Lieu,
+    LocationType,
     Motif,
     Organisation,
     Rdv,
+    RdvContact,
     RdvStatus,
     Usager,
 )
 from chalicelib.domain.policies import DEFAULT_RETENTION_DAYS, retention_until
 from chalicelib.domain.text import fold
 from chalicelib.services.availability import next_slots, slot_at, tz_of
+from chalicelib.services.rate_limits import person_limit_reached, person_limits
 from chalicelib.services.tokens import hash_token, manage_token
 from chalicelib.services.views import ManagedRdv, managed_rdv
-from chalicelib.services.write_path import Committed, Proposal, propose, write
+from chalicelib.services.write_path import Committed, Proposal, announce, propose, write
 from chalicelib.store import Store
+from chalicelib.store.errors import LimitReached
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,13 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         raise FieldErrors(
             {"phone": "Indiquez au moins un numéro de portable ou une adresse e-mail."}
         )
+    if request.motif.location_type is LocationType.PHONE and not request.phone:
+        raise FieldErrors({"phone": "Indiquez le numéro de portable où l’on vous appellera."})
+    if (
+        request.motif.location_type is LocationType.HOME
+        and not (request.home_address or "").strip()
+    ):
+        raise FieldErrors({"home_address": "Indiquez l’adresse où aura lieu le rendez-vous."})
     territoire = store.catalogue.get_territoire(request.organisation.territoire_id)
     keep_until = retention_until(
         request.starts_at + request.motif.duration,
@@ -87,17 +98,29 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
     rdv_id = _rdv_id(request)
     token = manage_token(rdv_id, secret)
     fingerprint = request_fingerprint(request, secret) if request.idempotency_key else None
-    usagers = _kept_until(_usagers_for(store, request, now), keep_until)
+    # The details typed are this rdv's: its confirmation, reminders and changes go to
+    # them. An usager's record found again is never changed by a public booking (else
+    # anyone knowing a name and a phone could redirect someone's reminders).
+    contact = RdvContact(
+        phone=request.phone,
+        email=request.email,
+        notify_sms=request.notify_sms and bool(request.phone),
+        notify_email=request.notify_email and bool(request.email),
+        child_first_name=request.child.first_name if request.child else None,
+    )
     tz = tz_of(store)
     day = request.starts_at.astimezone(tz).date()
 
     def attempt(number: int) -> Proposal | Rdv | None:
-        if number and fingerprint:
-            twin = _booked_by(store, rdv_id, fingerprint)  # did this key's twin win?
+        if number:
+            # After a conflict: did this request's twin (a double tap, or our own commit
+            # whose answer was lost) make the rdv meanwhile?
+            twin = _booked_by(store, rdv_id, fingerprint)
             if twin is not None:
                 return twin
         slot = slot_at(store, request.motif, request.lieu, request.starts_at, now)
-        for agent_id in slot.agent_ids if slot else ():
+        usagers = _usagers_for(store, request, now, keep_until) if slot else None
+        for agent_id in slot.agent_ids if slot and usagers else ():
             rdv = Rdv(
                 id=rdv_id,
                 organisation_id=request.organisation.id,
@@ -114,29 +137,36 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 manage_token_hash=hash_token(token),
                 expires_at=keep_until,
                 request_fingerprint=fingerprint,
+                contact=contact,
+                home_address=request.home_address,
             )
             proposal = propose(
                 store,
                 create(rdv, BY_USAGER),
                 request.motif.reminder_offsets_minutes,
                 new_usagers=tuple(usagers.new),
-                updated_usagers=tuple(usagers.updated),
+                kept_usagers=tuple(usagers.kept),
+                limits=person_limits(store, request.phone, request.email, now),
             )
             if proposal is not None:
                 return proposal
         return None  # no agent free at that time (any more)
 
-    outcome = write(store, attempt, lambda: None)
+    try:
+        outcome = write(store, attempt, _busy)
+    except LimitReached as reached:
+        raise person_limit_reached(reached.limit) from None
     if isinstance(outcome, Committed):
         rdv = outcome.rdv
     elif isinstance(outcome, Rdv):
         rdv = outcome
+        announce(store, create(rdv, BY_USAGER), rdv)  # a second send is skipped by receipts
     else:
-        twin = _booked_by(store, rdv_id, fingerprint) if fingerprint else None
+        twin = _booked_by(store, rdv_id, fingerprint)
         if twin is None:
             raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
         rdv = twin
-    view = managed_rdv(store, rdv, usagers.contact, now)
+    view = managed_rdv(store, rdv, rdv.contact, now)
     return Booked(rdv=rdv, manage_token=token, view=view)
 
 
@@ -165,12 +195,13 @@ def request_fingerprint(request: BookingRequest, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), f"booking:{text}".encode(), hashlib.sha256).hexdigest()
 
 
-def _booked_by(store: Store, rdv_id: str, fingerprint: str) -> Rdv | None:
-    """The rdv an idempotency key already made for this same request; None when the
-    key made none; IdempotencyKeyReused when it made one for another request."""
+def _booked_by(store: Store, rdv_id: str, fingerprint: str | None) -> Rdv | None:
+    """The rdv this request already made (with an idempotency key, or a random id that
+    only this request knows); None when there is none. IdempotencyKeyReused when the
+    key made one for another request."""
     rdv = store.rdvs.get(rdv_id)
-    if rdv is None:
-        return None
+    if rdv is None or fingerprint is None:
+        return rdv
     if rdv.request_fingerprint is None or not hmac.compare_digest(
         rdv.request_fingerprint, fingerprint
     ):
@@ -178,17 +209,24 @@ def _booked_by(store: Store, rdv_id: str, fingerprint: str) -> Rdv | None:
     return rdv
 
 
+def _busy() -> None:
+    raise Busy()
+
+
 @dataclass(frozen=True)
 class UsagerChanges:
     concerned: list[Usager]  # whom the rdv is for
-    new: list[Usager]
-    updated: list[Usager]
-    contact: Usager  # who holds the contact details (the parent of a child)
+    new: list[Usager]  # to create
+    kept: list[tuple[str, datetime]]  # records found again: kept until (retention)
 
 
-def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> UsagerChanges:
-    """The usagers the rdv concerns, and those to create or update: the person with the
-    contact details is found again by phone and name, a child among their relatives."""
+def _usagers_for(
+    store: Store, request: BookingRequest, now: datetime, keep_until: datetime
+) -> UsagerChanges:
+    """The usagers the rdv concerns: the person with the contact details is found again
+    by phone (or e-mail) and name, a child among their relatives; the others are new.
+    A record found again keeps its contact details: only its retention restarts from
+    this last contact (`keep_until`)."""
     organisation_id = request.organisation.id
     contact = None
     if request.phone:
@@ -201,7 +239,7 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
             [u for u in known if u.organisation_id == organisation_id], request.contact
         )
     new: list[Usager] = []
-    updated: list[Usager] = []
+    found: list[Usager] = []
     if contact is None:
         contact = Usager(
             id=str(uuid.uuid4()),
@@ -213,54 +251,33 @@ def _usagers_for(store: Store, request: BookingRequest, now: datetime) -> Usager
             notify_sms=request.notify_sms and bool(request.phone),
             notify_email=request.notify_email and bool(request.email),
             created_at=now,
+            expires_at=keep_until,
         )
         new.append(contact)
     else:
-        # Known person: their latest contact details and choices win.
-        email = request.email or contact.email
-        contact = replace(
-            contact,
-            email=email,
-            notify_sms=request.notify_sms,
-            notify_email=request.notify_email and bool(email),
-            email_invalid=contact.email_invalid and not request.email,
-        )
-        updated.append(contact)
-    if request.child is None:
-        return UsagerChanges([contact], new, updated, contact)
-    child = None
-    if not new:
-        child = _same_person(store.usagers.relatives_of(contact.id), request.child)
-    if child is None:
-        child = Usager(
-            id=str(uuid.uuid4()),
-            organisation_id=organisation_id,
-            first_name=request.child.first_name,
-            last_name=request.child.last_name,
-            birth_date=request.child.birth_date,
-            responsable_id=contact.id,
-            created_at=now,
-        )
-        new.append(child)
-    return UsagerChanges([child], new, updated, contact)
-
-
-def _kept_until(changes: UsagerChanges, until: datetime) -> UsagerChanges:
-    """Every usager the rdv concerns (and who holds their contact) is kept until at
-    least `until`: their retention restarts from this last contact."""
-
-    def extended(usager: Usager) -> Usager:
-        if usager.expires_at is not None and usager.expires_at >= until:
-            return usager
-        return replace(usager, expires_at=until)
-
-    new = [extended(u) for u in changes.new]
-    updated = [extended(u) for u in changes.updated]
-    written = {u.id for u in new + updated}
-    updated += [extended(u) for u in changes.concerned if u.id not in written]
-    by_id = {u.id: u for u in new + updated}
-    contact = by_id.get(changes.contact.id, changes.contact)
-    return UsagerChanges([by_id[u.id] for u in changes.concerned], new, updated, contact)
+        found.append(contact)
+    concerned = contact
+    if request.child is not None:
+        child = None
+        if not new:
+            child = _same_person(store.usagers.relatives_of(contact.id), request.child)
+        if child is None:
+            child = Usager(
+                id=str(uuid.uuid4()),
+                organisation_id=organisation_id,
+                first_name=request.child.first_name,
+                last_name=request.child.last_name,
+                birth_date=request.child.birth_date,
+                responsable_id=contact.id,
+                created_at=now,
+                expires_at=keep_until,
+            )
+            new.append(child)
+        else:
+            found.append(child)
+        concerned = child
+    kept = [(u.id, keep_until) for u in found if u.expires_at is None or u.expires_at < keep_until]
+    return UsagerChanges([concerned], new, kept)
 
 
 def _same_person(candidates: list[Usager], person: Person) -> Usager | None:

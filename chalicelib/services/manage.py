@@ -4,30 +4,31 @@ choose how they are told. Each change is one attempt on the one write path."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from chalicelib.domain.changes import BY_USAGER, move, set_status
+from chalicelib.domain.changes import BY_USAGER, move, set_contact, set_status
 from chalicelib.domain.errors import (
+    Busy,
     CancellationTooLate,
     LinkExpired,
     NotFound,
+    RateLimited,
     RdvNotChangeable,
     SlotTaken,
 )
 from chalicelib.domain.models import Motif, Organisation, Rdv, RdvStatus
-from chalicelib.domain.policies import manage_link_expired, usager_can_change
+from chalicelib.domain.policies import manage_link_expired, moves_by_within, usager_can_change
 from chalicelib.services.availability import next_slots, slot_at, tz_of
+from chalicelib.services.rate_limits import person_limit_reached, person_limits
 from chalicelib.services.tokens import hash_token
 from chalicelib.services.views import (
-    ContactPreferences,
     ManagedRdv,
     contact_of,
     managed_rdv,
 )
 from chalicelib.services.write_path import Committed, Proposal, propose, write
 from chalicelib.store import Store
-
-__all__ = ["ContactPreferences", "ManagedRdv"]
+from chalicelib.store.errors import LimitReached
 
 INVALID_LINK = "Ce lien de rendez-vous n’est pas valable."
 BUSY = "Le rendez-vous n’a pas pu être modifié. Réessayez dans un instant."
@@ -52,14 +53,23 @@ def rdv_for_token(store: Store, token: str, now: datetime) -> ManagedRdv:
 
 
 def set_preferences(store: Store, token: str, sms: bool, email: bool, now: datetime) -> ManagedRdv:
-    """Opt in or out of SMS and e-mails (checked before every send). France's
-    alphanumeric senders cannot receive STOP: this link is the way to stop them."""
-    rdv = _rdv_of_token(store, token, now)
-    contact = contact_of(store, rdv)
-    if contact is None:
-        raise NotFound("Ce rendez-vous n’a pas de coordonnées à modifier.")
-    store.usagers.set_notification_preferences(contact.id, sms=sms, email=email)
-    return managed_rdv(store, rdv, replace(contact, notify_sms=sms, notify_email=email), now)
+    """Opt in or out of SMS and e-mails about this rdv (checked before every send).
+    France's alphanumeric senders cannot receive STOP: this link is the way to stop
+    them. It changes this rdv's contact only, never an usager's record."""
+    read = _rdv_of_token(store, token, now)
+
+    def attempt(number: int) -> Proposal:
+        rdv = _fresh(store, read, number)
+        contact = contact_of(store, rdv)
+        if contact is None:
+            raise NotFound("Ce rendez-vous n’a pas de coordonnées à modifier.")
+        chosen = replace(contact, notify_sms=sms, notify_email=email)
+        proposal = propose(store, set_contact(rdv, chosen, now, BY_USAGER), ())
+        assert proposal is not None  # no time taken
+        return proposal
+
+    outcome = write(store, attempt, _busy)
+    return managed_rdv(store, outcome.rdv, outcome.rdv.contact, now)
 
 
 def cancel_by_usager(store: Store, token: str, now: datetime) -> ManagedRdv:
@@ -95,16 +105,24 @@ def move_by_usager(store: Store, token: str, new_starts_at: datetime, now: datet
         motif = _changeable(store, rdv, now)
         if rdv.starts_at == new_starts_at:
             return rdv  # already there (a double tap)
+        if moves_by_within(rdv, BY_USAGER, now, timedelta(days=1)) >= moves_a_day:
+            raise _too_many_moves(store, rdv, moves_a_day)
         slot = slot_at(store, motif, lieu, new_starts_at, now, ignore_rdv_id=rdv.id)
         agents = sorted(slot.agent_ids, key=lambda a: a != rdv.agent_id) if slot else []
+        contact = rdv.contact
+        limits = person_limits(store, contact.phone, contact.email, now) if contact else ()
         for agent_id in agents:  # the same agent first
             change = move(rdv, new_starts_at, agent_id, now, BY_USAGER)
-            proposal = propose(store, change, motif.reminder_offsets_minutes)
+            proposal = propose(store, change, motif.reminder_offsets_minutes, limits=limits)
             if proposal is not None:
                 return proposal
         return None
 
-    outcome = write(store, attempt, _busy)
+    moves_a_day = store.settings.moves_per_rdv_per_day
+    try:
+        outcome = write(store, attempt, _busy)
+    except LimitReached as reached:
+        raise person_limit_reached(reached.limit) from None
     if outcome is None:
         motif = store.catalogue.get_motif(read.motif_id)
         day = new_starts_at.astimezone(tz_of(store)).date()
@@ -144,8 +162,17 @@ def _too_late(organisation: Organisation) -> CancellationTooLate:
     )
 
 
+def _too_many_moves(store: Store, rdv: Rdv, moves: int) -> RateLimited:
+    organisation = store.catalogue.get_organisation(rdv.organisation_id)
+    call = f"appelez {organisation.name} au {organisation.phone}" if organisation else "appelez"
+    return RateLimited(
+        f"Ce rendez-vous a déjà été déplacé {moves} fois en 24 heures. Pour le déplacer "
+        f"encore, {call}."
+    )
+
+
 def _busy() -> None:
-    raise RdvNotChangeable(BUSY)
+    raise Busy(BUSY)
 
 
 def calendar_for_token(store: Store, token: str, manage_url: str, now: datetime) -> bytes:

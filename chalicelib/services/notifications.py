@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import (
     Channel,
@@ -33,7 +34,8 @@ from chalicelib.domain.models import (
     Usager,
     receipt_key,
 )
-from chalicelib.domain.policies import usager_can_change
+from chalicelib.domain.policies import quiet_hours_end, usager_can_change
+from chalicelib.domain.reminders import in_quiet_hours
 from chalicelib.notify import messages, queue
 from chalicelib.notify.email import EmailSender, build_message, email_address, mailbox
 from chalicelib.notify.sms import SmsSender
@@ -50,6 +52,11 @@ AGENT_EVENTS = {
     NotificationEvent.RDV_CANCELLED,
 }
 CANCELLING_EVENTS = {NotificationEvent.RDV_CANCELLED, NotificationEvent.RDV_REVOKED}
+# Events of the usager's own doing whose SMS are spaced out (see _sms_deferred).
+COALESCED_EVENTS = {NotificationEvent.RDV_DATE_UPDATED, NotificationEvent.RDV_CANCELLED}
+SMS_SPACING = timedelta(hours=1)
+# A reminder found due later than this (the sweep was down) is not sent any more.
+REMINDER_LATE = timedelta(hours=2)
 
 
 # --- what the write path calls --------------------------------------------------------------
@@ -154,21 +161,25 @@ def deliver(
         extra = f"{extra}@{message.get('due_at', '')}"
     if rdv is None or not _still_relevant(store, rdv, event, message):
         return []
+    if event is NotificationEvent.RDV_UPCOMING_REMINDER and not _reminder_still_due(
+        store, rdv, message, now
+    ):
+        return []
     context = _context(store, rdv, now)
     if context is None:
         return []
     facts, usager = context.facts, context.contact
+    by = message.get("by", "usager" if rdv.created_by is CreatedBy.USAGER else "")
     sends = []
     if usager is not None:
-        if usager.phone and usager.notify_sms:
+        if usager.phone and usager.notify_sms and not _sms_deferred(store, rdv, message, by, now):
             sends.append((Channel.SMS, usager.phone, lambda: _sms(senders, event, facts, usager)))
         if usager.email and usager.notify_email and not usager.email_invalid:
             sends.append(
                 (Channel.EMAIL, usager.email, lambda: _email(store, senders, event, rdv, context))
             )
     # The agent hears of what the usager did online (not of their own changes).
-    by_usager = message.get("by", "usager" if rdv.created_by is CreatedBy.USAGER else "")
-    if event in AGENT_EVENTS and by_usager == "usager":
+    if event in AGENT_EVENTS and by == "usager":
         agent = store.agents.get(rdv.agent_id)
         if agent is not None and agent.notify_on_online_booking:
             sends.append(
@@ -236,6 +247,43 @@ def _still_relevant(store: Store, rdv: Rdv, event: NotificationEvent, message: d
         planned = {str(r.offset_minutes): r for r in store.reminders.of_rdv(rdv.id)}
         reminder = planned.get(str(message.get("extra")).split("@")[0])
         return reminder is not None and reminder.due_at.isoformat() == message.get("due_at")
+    return True
+
+
+def _sms_deferred(store: Store, rdv: Rdv, message: dict, by: str, now: datetime) -> bool:
+    """At most one SMS per rdv an hour for what the usager does themself (moving it
+    again and again would otherwise send an SMS each time, paid by the département):
+    within the hour after the last SMS, the SMS waits, the latest state winning (a
+    later move or a cancellation makes this message stale). The e-mail goes now."""
+    event = NotificationEvent(message["event"])
+    if event not in COALESCED_EVENTS or by != "usager":
+        return False
+    last = store.receipts.last_sent(rdv.id, Channel.SMS)
+    if last is None or now - last >= SMS_SPACING:
+        return False
+    wait = (last + SMS_SPACING - now).total_seconds()
+    queue.enqueue(store.settings, [message], delay_seconds=int(wait) + 1)
+    return True
+
+
+def _reminder_still_due(store: Store, rdv: Rdv, message: dict, now: datetime) -> bool:
+    """A reminder is sent when it still makes sense at the moment it would arrive:
+    not once the rdv has started, not more than 2 hours after it was due (a sweep
+    outage caught up), only the latest one due for the rdv, and never in the quiet
+    hours (20:00-8:00 Paris): then it is due again at 8:00, if that is before the rdv."""
+    due_at = datetime.fromisoformat(str(message.get("due_at")))
+    if now >= rdv.starts_at or now - due_at > REMINDER_LATE:
+        return False
+    planned = store.reminders.of_rdv(rdv.id)
+    if any(due_at < r.due_at <= now for r in planned):
+        return False  # a later reminder is due too: that one is sent
+    tz = ZoneInfo(store.settings.timezone)
+    if in_quiet_hours(now, tz):
+        morning = quiet_hours_end(now, tz)
+        [reminder] = [r for r in planned if r.due_at == due_at] or [None]
+        if reminder is not None and morning < rdv.starts_at:
+            store.reminders.postpone(reminder, morning)
+        return False
     return True
 
 
@@ -339,30 +387,6 @@ def _agent_email(store: Store, senders: Senders, event, facts, address: str) -> 
         sender=mailbox(store.settings.email_sender), to=to, subject=subject, text=text, html=html
     )
     return senders.email.send(message)
-
-
-# --- SES feedback (SNS topic) --------------------------------------------------------------------
-
-
-def handle_ses_feedback(store: Store, notification: dict[str, Any]) -> list[str]:
-    """A bounce or a complaint: the address is marked invalid and no longer used.
-    Returns the usager ids marked. Transient bounces are not the address's fault."""
-    kind = notification.get("notificationType") or notification.get("eventType")
-    addresses: list[str] = []
-    if kind == "Bounce":
-        bounce = notification.get("bounce") or {}
-        if bounce.get("bounceType") == "Transient":
-            return []
-        addresses = [r.get("emailAddress", "") for r in bounce.get("bouncedRecipients", [])]
-    elif kind == "Complaint":
-        complaint = notification.get("complaint") or {}
-        addresses = [r.get("emailAddress", "") for r in complaint.get("complainedRecipients", [])]
-    marked = []
-    for address in filter(None, addresses):
-        for usager_id in store.usagers.ids_by_email(address.strip()):
-            store.usagers.mark_email_invalid(usager_id)
-            marked.append(usager_id)
-    return marked
 
 
 # --- helpers of the messages' texts ------------------------------------------------------------

@@ -1,40 +1,67 @@
-"""How often a client address or a phone number may book: each booking sends an SMS,
-which costs the département money, so a script cannot book the agenda full."""
+"""How much one client address, one phone and one e-mail may book.
+
+What costs money or reaches a person is counted: bookings and moves made, per phone
+number and per e-mail address alike, a day (Paris time). They are counted in the same
+transaction as the rdv they make (`CountedLimit`), so a refused or failed attempt
+counts nothing and nobody can block someone else's phone by trying it. Attempts from
+one client address are capped an hour, high enough for everyone behind a social
+centre's Wi-Fi; the per-person limits do the real work."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+import math
+from datetime import datetime, time, timedelta
 
 from chalicelib.domain.errors import RateLimited
+from chalicelib.domain.policies import CountedLimit
+from chalicelib.services.availability import tz_of
 from chalicelib.store import Store
 
-
-def _window(now: datetime, length: timedelta) -> tuple[str, datetime]:
-    seconds = int(length.total_seconds())
-    start = int(now.timestamp()) // seconds * seconds
-    return str(start), datetime.fromtimestamp(start + seconds, tz=now.tzinfo)
+ADDRESS_WINDOW = timedelta(hours=1)
 
 
 def _subject(value: str) -> str:
-    # Phone numbers and addresses are personal data: the counters keep a hash.
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
+    # Phone numbers, e-mails and addresses are personal data: the counters keep a hash.
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
-def check_booking_allowed(
-    store: Store, client_address: str | None, phone: str | None, now: datetime
-) -> None:
-    """Count this booking attempt; RateLimited past either limit."""
-    settings = store.settings
-    checks = []
-    if client_address:
-        checks.append(
-            ("ip", client_address, timedelta(hours=1), settings.bookings_per_address_per_hour)
+def person_limits(
+    store: Store, phone: str | None, email: str | None, now: datetime
+) -> tuple[CountedLimit, ...]:
+    """The per-person counters a booking or a move made now adds to."""
+    tz = tz_of(store)
+    today = now.astimezone(tz).date()
+    window_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
+    limit = store.settings.bookings_per_person_per_day
+    return tuple(
+        CountedLimit(f"person#{kind}#{_subject(value)}#{today.isoformat()}", limit, window_end)
+        for kind, value in (("phone", phone), ("email", email))
+        if value
+    )
+
+
+def check_address_allowed(store: Store, client_address: str | None, now: datetime) -> None:
+    """Count this booking attempt from the client's address; RateLimited past the cap."""
+    if not client_address:
+        return
+    seconds = int(ADDRESS_WINDOW.total_seconds())
+    start = int(now.timestamp()) // seconds * seconds
+    window_end = datetime.fromtimestamp(start + seconds, tz=now.tzinfo)
+    key = f"booking#ip#{_subject(client_address)}#{start}"
+    if store.rate_limits.hit(key, window_end) > store.settings.bookings_per_address_per_hour:
+        minutes = max(1, math.ceil((window_end - now).total_seconds() / 60))
+        raise RateLimited(
+            "Trop de demandes de rendez-vous depuis cette connexion. "
+            f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}, ou appelez votre "
+            "maison départementale des solidarités."
         )
-    if phone:
-        checks.append(("phone", phone, timedelta(days=1), settings.bookings_per_phone_per_day))
-    for kind, value, length, limit in checks:
-        window, window_end = _window(now, length)
-        count = store.rate_limits.hit(f"booking#{kind}#{_subject(value)}#{window}", window_end)
-        if count > limit:
-            raise RateLimited()
+
+
+def person_limit_reached(limit: CountedLimit) -> RateLimited:
+    """What the usager is told when their phone or e-mail reached today's limit."""
+    return RateLimited(
+        "Vous avez déjà pris ou déplacé plusieurs rendez-vous aujourd’hui avec ce numéro ou "
+        "cette adresse e-mail. Réessayez demain, ou appelez votre maison départementale "
+        "des solidarités."
+    )

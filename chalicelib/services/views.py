@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.models import Lieu, Motif, Organisation, Rdv, Service, Usager
+from chalicelib.domain.models import (
+    Lieu,
+    Motif,
+    Organisation,
+    Rdv,
+    RdvContact,
+    Service,
+    Usager,
+)
 from chalicelib.domain.policies import usager_can_change
 from chalicelib.store import Store
 
@@ -16,7 +24,6 @@ from chalicelib.store import Store
 class ContactPreferences:
     """Which channels the person told about this rdv receives (never the addresses)."""
 
-    usager_id: str
     has_phone: bool
     has_email: bool
     sms: bool
@@ -36,11 +43,10 @@ class ManagedRdv:
     preferences: ContactPreferences | None = None
 
 
-def preferences_of(contact: Usager | None) -> ContactPreferences | None:
-    if contact is None:
+def preferences_of(contact: RdvContact | None) -> ContactPreferences | None:
+    if contact is None or not (contact.phone or contact.email):
         return None
     return ContactPreferences(
-        usager_id=contact.id,
         has_phone=bool(contact.phone),
         has_email=bool(contact.email) and not contact.email_invalid,
         sms=contact.notify_sms,
@@ -48,7 +54,7 @@ def preferences_of(contact: Usager | None) -> ContactPreferences | None:
     )
 
 
-def managed_rdv(store: Store, rdv: Rdv, contact: Usager | None, now: datetime) -> ManagedRdv:
+def managed_rdv(store: Store, rdv: Rdv, contact: RdvContact | None, now: datetime) -> ManagedRdv:
     """The view of a rdv; its catalogue items come from the catalogue cache."""
     motif = store.catalogue.get_motif(rdv.motif_id)
     organisation = store.catalogue.get_organisation(rdv.organisation_id)
@@ -65,13 +71,28 @@ def managed_rdv(store: Store, rdv: Rdv, contact: Usager | None, now: datetime) -
     )
 
 
-def contact_of(store: Store, rdv: Rdv) -> Usager | None:
-    """Who is told: the usager, or for a child the responsable holding the contact."""
+def contact_of(store: Store, rdv: Rdv) -> RdvContact | None:
+    """Who is told about the rdv, and how: the contact typed on its booking. A rdv made
+    before rdvs had their own contact uses its usager's record (the responsable's for a
+    child), read from the usagers table."""
+    if rdv.contact is not None:
+        return rdv.contact
     for usager in store.usagers.get_many(list(rdv.usager_ids)):
+        holder = usager
         if usager.responsable_id:
-            responsable = store.usagers.get(usager.responsable_id)
-            if responsable is not None:
-                return responsable
-        if usager.phone or usager.email:
-            return usager
+            holder = store.usagers.get(usager.responsable_id) or usager
+        if holder.phone or holder.email:
+            return contact_from_record(holder, child=usager if holder is not usager else None)
     return None
+
+
+def contact_from_record(holder: Usager, child: Usager | None = None) -> RdvContact:
+    """An usager's record as the contact of a rdv (an agent's booking, older rdvs)."""
+    return RdvContact(
+        phone=holder.phone,
+        email=holder.email,
+        notify_sms=holder.notify_sms and bool(holder.phone),
+        notify_email=holder.notify_email and bool(holder.email),
+        email_invalid=holder.email_invalid,
+        child_first_name=child.first_name if child else None,
+    )

@@ -15,11 +15,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from chalicelib.domain.changes import AgentDay, RdvChange, write_set
 from chalicelib.domain.models import Rdv, Usager
+from chalicelib.domain.policies import CountedLimit
 from chalicelib.services import notifications
 from chalicelib.services.availability import tz_of
 from chalicelib.store import Store
@@ -39,7 +40,8 @@ class Proposal:
     days: dict[tuple[str, date], AgentDay]
     reminder_offsets: tuple[int, ...]
     new_usagers: tuple[Usager, ...] = ()
-    updated_usagers: tuple[Usager, ...] = ()
+    kept_usagers: tuple[tuple[str, datetime], ...] = ()  # (usager id, kept until)
+    limits: tuple[CountedLimit, ...] = ()  # counted by this write, refused past them
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def propose(
     change: RdvChange,
     reminder_offsets: tuple[int, ...],
     new_usagers: tuple[Usager, ...] = (),
-    updated_usagers: tuple[Usager, ...] = (),
+    kept_usagers: tuple[tuple[str, datetime], ...] = (),
+    limits: tuple[CountedLimit, ...] = (),
 ) -> Proposal | None:
     """Read the agent-days the change touches (strongly consistent) and propose it,
     or None when the time it takes is held by another rdv of that agent."""
@@ -61,7 +64,7 @@ def propose(
     days = store.rdv_writes.read_days(change.days(tz))
     if not change.fits(days, tz):
         return None
-    return Proposal(change, days, reminder_offsets, new_usagers, updated_usagers)
+    return Proposal(change, days, reminder_offsets, new_usagers, kept_usagers, limits)
 
 
 def write(
@@ -71,7 +74,8 @@ def write(
 ) -> Committed | R:
     """Run `attempt(n)` until its proposal commits. An attempt that returns anything
     but a Proposal ends the loop with that (nothing to write, or a refusal); raising a
-    DomainError ends it too. After MAX_ATTEMPTS conflicts, `exhausted()` answers."""
+    DomainError ends it too, and so does a counted limit reached (LimitReached). After
+    MAX_ATTEMPTS conflicts, `exhausted()` answers."""
     tz = tz_of(store)
     for number in range(MAX_ATTEMPTS):
         outcome = attempt(number)
@@ -79,7 +83,9 @@ def write(
             return outcome
         writes = write_set(outcome.change, outcome.days, outcome.reminder_offsets, tz)
         try:
-            store.rdv_writes.commit(writes, outcome.new_usagers, outcome.updated_usagers)
+            store.rdv_writes.commit(
+                writes, outcome.new_usagers, outcome.kept_usagers, outcome.limits
+            )
         except WriteConflict:
             # Someone changed the rdv or an agent's day meanwhile: decide again. A short
             # random pause spreads writers that collide on DynamoDB.

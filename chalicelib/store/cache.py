@@ -28,15 +28,16 @@ class TtlCache:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
-        """The value of `key`, loaded when missing or older than `seconds`. A None
-        (not found) is not kept: something created a moment later is found at once."""
+        """The value of `key`, loaded when missing or older than `seconds`. Nothing found
+        (None, an empty list) is not kept: something created a moment later is found at
+        once, and lookups of unknown places cannot crowd the cache."""
         now = self.clock()
         with self._lock:
             entry = self._items.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
         value = load()
-        if value is not None:
+        if value is not None and value != ():
             with self._lock:
                 if len(self._items) >= self.max_items:
                     self._evict(now)

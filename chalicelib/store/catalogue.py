@@ -109,6 +109,7 @@ class CatalogueRepository:
             departement_number=territoire.departement_number,
             retention_days=territoire.retention_days,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_territoire(self, territoire_id: str) -> Territoire | None:
         return CATALOGUE.get(
@@ -118,7 +119,7 @@ class CatalogueRepository:
     def save_organisation(self, organisation: Organisation) -> None:
         """Save the organisation and its sector items (one per postal code and commune)."""
         CATALOGUE.clear()
-        previous = self.get_organisation(organisation.id)
+        previous = _get(OrganisationModel, organisation.id, _organisation)  # not cached
         OrganisationModel(
             id=organisation.id,
             territoire_id=organisation.territoire_id,
@@ -142,6 +143,7 @@ class CatalogueRepository:
                         organisation_name=organisation.name,
                     )
                 )
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         return CATALOGUE.get(
@@ -171,6 +173,7 @@ class CatalogueRepository:
             name=service.name,
             short_name=service.short_name,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_service(self, service_id: str) -> Service | None:
         return CATALOGUE.get(
@@ -200,6 +203,7 @@ class CatalogueRepository:
             instructions=motif.instructions,
             color=motif.color,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_motif(self, motif_id: str) -> Motif | None:
         return CATALOGUE.get(("motif", motif_id), lambda: _get(MotifModel, motif_id, _motif))
@@ -220,6 +224,7 @@ class CatalogueRepository:
             phone=lieu.phone,
             opening_info=lieu.opening_info,
         ).save()
+        CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
     def get_lieu(self, lieu_id: str) -> Lieu | None:
         return CATALOGUE.get(("lieu", lieu_id), lambda: _get(LieuModel, lieu_id, _lieu))

@@ -369,6 +369,28 @@ class RdvByOrganisationIndex(GlobalSecondaryIndex):
     starts_at = UTCDateTimeAttribute(range_key=True)
 
 
+class RdvByContactEmailIndex(GlobalSecondaryIndex):
+    """Rdvs reached at an e-mail address (SES bounces and complaints name it). Sparse."""
+
+    Meta = _index_meta("by-contact-email", KeysOnlyProjection())
+    contact_email = UnicodeAttribute(hash_key=True)
+
+
+class RdvContactMap(MapAttribute):
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    notify_sms = BooleanAttribute(default=True)
+    notify_email = BooleanAttribute(default=True)
+    email_invalid = BooleanAttribute(default=False)
+    child_first_name = UnicodeAttribute(null=True)
+
+
+class MoveMap(MapAttribute):
+    at = UTCDateTimeAttribute()
+    by = UnicodeAttribute()
+    from_starts_at = UTCDateTimeAttribute()
+
+
 class RdvByTokenIndex(GlobalSecondaryIndex):
     Meta = _index_meta("by-token", KeysOnlyProjection())
     manage_token_hash = UnicodeAttribute(hash_key=True)
@@ -398,11 +420,16 @@ class RdvModel(BaseModel):
     version = NumberAttribute(default=0)  # every write checks the one it was decided on
     reminder_offsets = ListAttribute(of=NumberAttribute, default=list)
     request_fingerprint = UnicodeAttribute(null=True)
+    contact = RdvContactMap(null=True)  # who is told about this rdv, and how
+    contact_email = UnicodeAttribute(null=True)  # contact.email, for by-contact-email
+    home_address = UnicodeAttribute(null=True)
+    moves = ListAttribute(of=MoveMap, default=list)
     expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the rdv
     by_agent = RdvByAgentIndex()
     by_lieu = RdvByLieuIndex()
     by_organisation = RdvByOrganisationIndex()
     by_token = RdvByTokenIndex()
+    by_contact_email = RdvByContactEmailIndex()
 
 
 # --- Notifications, reminders, waiting list ------------------------------------------------
@@ -492,7 +519,7 @@ class CounterModel(BaseModel):
     Meta = _table_meta()
 
     scope = UnicodeAttribute(hash_key=True)  # organisation#<id>, service#<id>#<org>, motif#<id>
-    month = UnicodeAttribute(range_key=True)  # YYYY-MM
+    month = UnicodeAttribute(range_key=True)  # YYYY-MM#<shard> (see counters.py)
     # One top-level number per count: DynamoDB's ADD works on top-level attributes only.
     created = NumberAttribute(default=0)
     created_online = NumberAttribute(default=0)

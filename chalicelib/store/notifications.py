@@ -94,6 +94,15 @@ class ReceiptRepository:
         receipts = [_receipt(i) for i in ReceiptModel.query(rdv_id)]
         return sorted(receipts, key=lambda r: r.at)
 
+    def last_sent(self, rdv_id: str, channel: Channel) -> datetime | None:
+        """When the last send of that channel for the rdv went out (None: never)."""
+        sent = [
+            r.at
+            for r in self.of_rdv(rdv_id)
+            if r.channel is channel and r.outcome is ReceiptOutcome.SENT
+        ]
+        return max(sent, default=None)
+
 
 class ReminderRepository:
     def plan(self, reminders: list[Reminder], expires_at: datetime) -> None:
@@ -150,10 +159,22 @@ class ReminderRepository:
             raise
         return True
 
-    def delete_of_rdv(self, rdv_id: str) -> None:
-        with ReminderModel.batch_write() as batch:
-            for item in ReminderModel.query(rdv_id):
-                batch.delete(item)
+    def postpone(self, reminder: Reminder, due_at: datetime) -> bool:
+        """Make the reminder due again at `due_at` (quiet hours), unless it was
+        re-planned meanwhile."""
+        try:
+            ReminderModel(rdv_id=reminder.rdv_id, offset_minutes=reminder.offset_minutes).update(
+                actions=[
+                    ReminderModel.due_at.set(due_at),
+                    ReminderModel.pending.set(reminder_shard(reminder.rdv_id)),
+                ],
+                condition=ReminderModel.due_at == reminder.due_at,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
 
 def reminder_shard(rdv_id: str) -> str:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.domain.models import CreatedBy, Rdv, RdvStatus, StatusChange
+from chalicelib.domain.models import (
+    CreatedBy,
+    MoveRecord,
+    Rdv,
+    RdvContact,
+    RdvStatus,
+    StatusChange,
+)
 from chalicelib.store.base import Page, decode_cursor, read_page
-from chalicelib.store.models import RdvModel, StatusChangeMap
+from chalicelib.store.models import MoveMap, RdvContactMap, RdvModel, StatusChangeMap
 
 
 def rdv_to_item(rdv: Rdv) -> RdvModel:
@@ -32,6 +39,10 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         version=rdv.version,
         reminder_offsets=list(rdv.reminder_offsets),
         request_fingerprint=rdv.request_fingerprint,
+        contact=_contact_map(rdv.contact),
+        contact_email=rdv.contact.email if rdv.contact else None,
+        home_address=rdv.home_address,
+        moves=[MoveMap(at=m.at, by=m.by, from_starts_at=m.from_starts_at) for m in rdv.moves],
         expires_at=rdv.expires_at,
     )
 
@@ -60,7 +71,36 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         version=int(item.version or 0),
         reminder_offsets=tuple(int(m) for m in item.reminder_offsets or ()),
         request_fingerprint=item.request_fingerprint,
+        contact=_contact(item.contact),
+        home_address=item.home_address,
+        moves=tuple(MoveRecord(m.at, m.by, m.from_starts_at) for m in item.moves or ()),
         expires_at=item.expires_at,
+    )
+
+
+def _contact_map(contact: RdvContact | None) -> RdvContactMap | None:
+    if contact is None:
+        return None
+    return RdvContactMap(
+        phone=contact.phone,
+        email=contact.email,
+        notify_sms=contact.notify_sms,
+        notify_email=contact.notify_email,
+        email_invalid=contact.email_invalid,
+        child_first_name=contact.child_first_name,
+    )
+
+
+def _contact(item: RdvContactMap | None) -> RdvContact | None:
+    if item is None:
+        return None
+    return RdvContact(
+        phone=item.phone,
+        email=item.email,
+        notify_sms=bool(item.notify_sms),
+        notify_email=bool(item.notify_email),
+        email_invalid=bool(item.email_invalid),
+        child_first_name=item.child_first_name,
     )
 
 
@@ -71,6 +111,8 @@ MAX_RDV_DURATION = timedelta(hours=12)
 
 class RdvRepository:
     def save(self, rdv: Rdv) -> None:
+        """Store a rdv as it is, outside the write path (no agent-day, no counters):
+        for tests of the queries only. Use cases change rdvs through the write path."""
         rdv_to_item(rdv).save()
 
     def get(self, rdv_id: str) -> Rdv | None:
@@ -78,6 +120,10 @@ class RdvRepository:
             return rdv_from_item(RdvModel.get(rdv_id, consistent_read=True))
         except RdvModel.DoesNotExist:
             return None
+
+    def ids_by_contact_email(self, email: str) -> list[str]:
+        """Rdvs whose contact e-mail is this address (any organisation)."""
+        return [i.id for i in RdvModel.by_contact_email.query(email)]
 
     def get_by_token_hash(self, token_hash: str) -> Rdv | None:
         """The rdv of a private manage link (only the token's hash is stored)."""

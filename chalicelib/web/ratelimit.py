@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.services.rate_limits import check_booking_allowed as _check
+from chalicelib.services.rate_limits import check_address_allowed
 
 
 def client_address(request: Any) -> str | None:
@@ -15,4 +15,6 @@ def client_address(request: Any) -> str | None:
 
 
 def check_booking_allowed(store: Any, request: Any, phone: str | None, now: datetime) -> None:
-    _check(store, client_address(request), phone, now)
+    """The per-address cap; the per-person limits are counted with the booking itself
+    (`phone` is no longer needed here)."""
+    check_address_allowed(store, client_address(request), now)

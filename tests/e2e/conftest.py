@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 class LiveServer:

@@ -1,5 +1,6 @@
 """Every public page: a title, one h1, French, labelled fields, nothing wider than a
-375 px phone, and a visible keyboard focus."""
+375 px phone, and a visible keyboard focus. axe-core's rules on every page, at a phone's
+and a desktop's width: test_axe.py."""
 
 from __future__ import annotations
 

@@ -289,3 +289,14 @@ def test_concurrent_submits_of_one_form_give_one_rdv(store, pilot):
     assert len({r.manage_token for r in results}) == 1
     rdvs = store.rdvs.of_organisation("org-1", NOW, NOW + timedelta(days=30))
     assert len(rdvs) == 1
+
+
+def test_a_rdv_stored_before_rdvs_had_a_version_can_still_be_cancelled(store, pilot):
+    from chalicelib.store.models import RdvModel
+
+    booked = booking.book_rdv(store, request_for(pilot), NOW)
+    RdvModel(id=booked.rdv.id).update(actions=[RdvModel.version.remove()])
+    assert store.rdvs.get(booked.rdv.id).version == 0
+    managed = manage.cancel_by_usager(store, booked.manage_token, NOW)
+    assert managed.rdv.status is RdvStatus.EXCUSED
+    assert store.rdvs.get(booked.rdv.id).version == 1

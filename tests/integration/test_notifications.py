@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import email
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
 
 from chalicelib.domain.models import Channel, ReceiptOutcome
-from chalicelib.services import booking, manage, notifications
+from chalicelib.services import booking, feedback, manage, notifications
 from chalicelib.settings import get_settings
 from tests.integration.conftest import NOW, TUESDAY_9H
 from tests.integration.test_booking import request_for
@@ -114,17 +115,58 @@ def test_the_agent_hears_of_an_online_booking(store, booked):
 def test_reminders_are_swept_once_and_sent_once(store, booked):
     deliver_all(store, drain(store))
     before = len(sent_sms())
-    due_time = TUESDAY_9H - timedelta(days=1)  # the day-before reminder is due
-    first = notifications.send_due_reminders(store, due_time, lambda: 60_000)
-    second = notifications.send_due_reminders(store, due_time, lambda: 60_000)
-    assert (first.queued, second.queued) == (2, 0)  # 2 days and 1 day before
-    bodies = drain(store)
-    deliver_all(store, bodies + bodies, now=due_time)
+    for due_time in (TUESDAY_9H - timedelta(days=2), TUESDAY_9H - timedelta(days=1)):
+        first = notifications.send_due_reminders(store, due_time, lambda: 60_000)
+        second = notifications.send_due_reminders(store, due_time, lambda: 60_000)
+        assert (first.queued, second.queued) == (1, 0)
+        bodies = drain(store)
+        deliver_all(store, bodies + bodies, now=due_time)
     reminders = [t for _, t in sent_sms()[before:]]
-    assert len(reminders) == 2
-    # Both sent the day before (a sweep catching up): both say « demain » (the text is
-    # what is true when it is sent).
-    assert all(t.startswith("Rappel : RDV PMI demain mar. 01/12 à 9h00") for t in reminders)
+    assert len(reminders) == 2  # 2 days and 1 day before
+    # Each says what is true when it is sent: the day before, « demain ».
+    assert reminders[0].startswith("Rappel : RDV PMI le mar. 01/12 à 9h00")
+    assert reminders[1].startswith("Rappel : RDV PMI demain mar. 01/12 à 9h00")
+
+
+def test_after_a_sweep_outage_only_the_latest_reminder_goes_and_none_too_late(store, pilot, booked):
+    deliver_all(store, drain(store))
+    before = len(sent_sms())
+    back = TUESDAY_9H - timedelta(days=1) + timedelta(minutes=30)  # both are due by now
+    assert notifications.send_due_reminders(store, back, lambda: 60_000).queued == 2
+    deliver_all(store, drain(store), now=back)
+    assert len(sent_sms()) - before == 1  # the day-before one; the 2-day one is stale
+    # A reminder found more than 2 hours late is dropped (no SMS at 02:00 after an
+    # outage), and so is one for a rdv that has begun.
+    ten = TUESDAY_9H + timedelta(hours=1)
+    late = booking.book_rdv(store, request_for(pilot, starts_at=ten, phone="+33612345670"), NOW)
+    deliver_all(store, drain(store))
+    sent = len(sent_sms())
+    outage_end = late.rdv.starts_at - timedelta(days=1) + timedelta(hours=3)
+    assert notifications.send_due_reminders(store, outage_end, lambda: 60_000).queued == 2
+    deliver_all(store, drain(store), now=outage_end)
+    assert len(sent_sms()) == sent
+
+
+def test_a_reminder_found_due_in_the_quiet_hours_waits_for_eight(store, pilot):
+    # Reminded 13 hours ahead, a rdv at 9:00 is due at 20:00 the evening before, which
+    # the planner brings forward to 19:30; the sweep only runs again at 20:45.
+    motif = replace(pilot.motif, reminder_offsets_minutes=(13 * 60,))
+    store.catalogue.save_motif(motif)
+    booked = booking.book_rdv(store, request_for(pilot, motif=motif), NOW)
+    [planned] = store.reminders.of_rdv(booked.rdv.id)
+    assert planned.due_at == TUESDAY_9H - timedelta(hours=13, minutes=30)  # 19:30 Paris
+    deliver_all(store, drain(store))
+    sent = len(sent_sms())
+    evening = TUESDAY_9H - timedelta(hours=12, minutes=15)  # 20:45 Paris
+    assert notifications.send_due_reminders(store, evening, lambda: 60_000).queued == 1
+    deliver_all(store, drain(store), now=evening)
+    assert len(sent_sms()) == sent  # nothing at 20:45
+    [postponed] = store.reminders.of_rdv(booked.rdv.id)
+    assert postponed.due_at == TUESDAY_9H - timedelta(hours=1) and not postponed.sent  # 8:00
+    morning = TUESDAY_9H - timedelta(hours=1)
+    assert notifications.send_due_reminders(store, morning, lambda: 60_000).queued == 1
+    deliver_all(store, drain(store), now=morning)
+    assert len(sent_sms()) == sent + 1
 
 
 def test_overlapping_sweeps_queue_twice_but_send_once(store, booked):
@@ -142,7 +184,7 @@ def test_overlapping_sweeps_queue_twice_but_send_once(store, booked):
     queue.enqueue(store.settings, message + message)
     before = len(sent_sms())
     deliver_all(store, drain(store), now=due_time)
-    assert len(sent_sms()) - before == 2
+    assert len(sent_sms()) - before == 1  # the latest due reminder, once
 
 
 def test_a_cancelled_rdv_gets_its_cancellation_and_no_reminder(store, booked):
@@ -150,7 +192,7 @@ def test_a_cancelled_rdv_gets_its_cancellation_and_no_reminder(store, booked):
     manage.cancel_by_usager(store, booked.manage_token, NOW + timedelta(hours=1))
     bodies = drain(store)
     assert [b["event"] for b in bodies] == ["rdv_cancelled"]
-    deliver_all(store, bodies)
+    deliver_all(store, bodies, now=NOW + timedelta(hours=1))
     assert "annulé" in sent_sms()[-1][1]
     cancel_mail = [m for m in sent_emails() if m["To"] == "amandine@example.org"][-1]
     parts = {p.get_content_type(): p for p in cancel_mail.walk()}
@@ -190,18 +232,19 @@ def test_a_rdv_moved_after_its_reminder_went_out_is_reminded_of_its_new_time(sto
 
 def test_a_bounce_marks_the_address_invalid_and_it_is_no_longer_used(store, booked):
     deliver_all(store, drain(store))
-    notifications.handle_ses_feedback(
-        store,
-        {
-            "notificationType": "Bounce",
-            "bounce": {
-                "bounceType": "Permanent",
-                "bouncedRecipients": [{"emailAddress": "amandine@example.org"}],
-            },
+    bounce = {
+        "notificationType": "Bounce",
+        "bounce": {
+            "bounceType": "Permanent",
+            "bouncedRecipients": [{"emailAddress": "amandine@example.org"}],
         },
-    )
+    }
+    marked = feedback.handle_ses_feedback(store, bounce, NOW)
+    assert booked.rdv.id in marked
+    assert store.rdvs.get(booked.rdv.id).contact.email_invalid is True
     [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
     assert usager.email_invalid is True
+    assert feedback.handle_ses_feedback(store, bounce, NOW) == [usager.id]  # nothing new
     mails = len(sent_emails())
     notifications.send_due_reminders(store, TUESDAY_9H - timedelta(days=1), lambda: 60_000)
     deliver_all(store, drain(store), now=TUESDAY_9H - timedelta(days=1))
@@ -292,8 +335,10 @@ def test_opting_out_through_the_private_link_stops_the_sms(client, store, booked
         body="email=oui",
     )
     assert "Vos choix sont enregistrés" in answer.body.decode()
+    contact = store.rdvs.get(booked.rdv.id).contact
+    assert (contact.notify_sms, contact.notify_email) == (False, True)
     [usager] = store.usagers.get_many(list(booked.rdv.usager_ids))
-    assert (usager.notify_sms, usager.notify_email) == (False, True)
+    assert (usager.notify_sms, usager.notify_email) == (True, True)  # this rdv's choice only
     due_time = TUESDAY_9H - timedelta(days=1)
     notifications.send_due_reminders(store, due_time, lambda: 60_000)
     deliver_all(store, drain(store), now=due_time)

@@ -149,10 +149,10 @@ def test_unknown_things_are_404(client, pilot):
 def test_booking_is_rate_limited_per_phone(client, pilot, monkeypatch):
     from chalicelib.settings import get_settings
 
-    monkeypatch.setattr(get_settings(), "bookings_per_phone_per_day", 1)
+    monkeypatch.setattr(get_settings(), "bookings_per_person_per_day", 1)
     post(client, BOOKINGS, booking())
     answer = post(client, BOOKINGS, booking(starts_at="2026-12-01T09:00:00Z"))
-    assert "Trop de demandes" in answer["error"]["message"]
+    assert "Réessayez demain" in answer["error"]["message"]
 
 
 def stored_rdvs(store):

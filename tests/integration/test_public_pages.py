@@ -195,12 +195,12 @@ def test_a_get_never_cancels(client, pilot, store):
 def test_booking_is_rate_limited_per_phone(client, pilot, monkeypatch):
     from chalicelib.settings import get_settings
 
-    monkeypatch.setattr(get_settings(), "bookings_per_phone_per_day", 2)
+    monkeypatch.setattr(get_settings(), "bookings_per_person_per_day", 2)
     times = ["2026-12-01T08:00Z", "2026-12-01T08:30Z", "2026-12-01T09:00Z"]
     statuses = [book(client, debut=t).status_code for t in times]
     assert statuses == [303, 303, 429]
     response = book(client, debut="2026-12-01T10:00Z")
-    assert "Trop de demandes" in html(response)
+    assert "Réessayez demain" in html(response)
 
 
 def test_a_malformed_slot_is_a_clear_404(client, pilot):

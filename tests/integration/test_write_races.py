@@ -95,6 +95,15 @@ def race(*actions, spread: float = 0.15) -> list[object]:
     return results
 
 
+@pytest.fixture(autouse=True)
+def no_person_limit(store, monkeypatch):
+    """These races book many rdvs with one e-mail: the per-person limit is not tested here."""
+    from chalicelib.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "bookings_per_person_per_day", 10_000)
+    monkeypatch.setattr(get_settings(), "moves_per_rdv_per_day", 10_000)
+
+
 @pytest.fixture
 def one_agent(pilot, store):
     store.planning.delete_plage("plage-2")  # only agent-1: every time is one agent's

@@ -16,7 +16,12 @@ BUILD = ROOT / "build" / "prod"
 @pytest.fixture(scope="session")
 def build_dir() -> Path:
     if not (BUILD / "sam.json").exists() or not (BUILD / "deployment.zip").exists():
-        subprocess.run(["make", "package", "STAGE=prod"], cwd=ROOT, check=True)
+        subprocess.run(
+            ["make", "package", "STAGE=prod", "AWS_ACCOUNT_ID=123456789012",
+             "RDVSOL_SES_DOMAIN=example.org"],  # the placeholders `make test` gives
+            cwd=ROOT,
+            check=True,
+        )  # fmt: skip
     return BUILD
 
 

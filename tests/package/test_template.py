@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
+import re
+import subprocess
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -15,14 +18,17 @@ import pytest
 
 from chalicelib.settings import RETIRED, Settings, resource_names
 from chalicelib.store.models import ALL_MODELS
-from infra.template import FUNCTIONS, STAGES, merge_template, policy
+from infra.template import FUNCTIONS, ROOT, STAGES, main, merge_template, policy
 
 # What a prod function loads, from the environment `.chalice/config.json` gives it (no
 # secret key: `chalice package` loads the app so, and the names need none).
 CONFIG = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
 PROD = Settings.from_environ(CONFIG["stages"]["prod"]["environment_variables"])
 PREFIX = PROD.table_prefix
+# The placeholders `make test` packages prod with (AWS's documentation account id and a
+# reserved domain): the Makefile's TEST_ACCOUNT_ID and TEST_SES_DOMAIN.
 ACCOUNT = "123456789012"
+SES_DOMAIN = "example.org"
 
 
 def test_prod_settings_name_the_prod_resources():
@@ -104,14 +110,178 @@ def test_functions_get_the_stage_and_no_resource_name(template):
         variables = template["Resources"][logical]["Properties"]["Environment"]["Variables"]
         assert variables["RDVSOL_STAGE"] == "prod", function
         assert not set(variables) & set(RETIRED), function
-        assert variables["RDVSOL_SECRET_KEY"] == {"Ref": "SecretKey"}, function
+        # Not secret: every function has them, none falls back to a local default.
+        assert variables["RDVSOL_BASE_URL"] == {"Ref": "PublicBaseUrl"}, function
+        assert variables["RDVSOL_EMAIL_SENDER"] == {"Ref": "EmailSender"}, function
+
+
+def test_the_api_stage_is_throttled(template):
+    """Every route and method of the API's stage, with rate and burst from parameters whose
+    defaults fit a département's site."""
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    assert api["Properties"]["StageName"] == CONFIG["stages"]["prod"]["api_gateway_stage"]
+    assert api["Properties"]["MethodSettings"] == [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+            "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+        }
+    ]
+    rate = template["Parameters"]["ApiThrottlingRateLimit"]
+    burst = template["Parameters"]["ApiThrottlingBurstLimit"]
+    assert rate["Type"] == burst["Type"] == "Number"
+    # Below API Gateway's account-wide defaults (10,000 a second, bursts of 5,000), above
+    # a busy morning's few requests a second.
+    assert 10 <= rate["Default"] <= burst["Default"] <= 1000
+
+
+def test_one_sweep_at_a_time_and_a_capped_consumer(template):
+    """Two overlapping sweeps are harmless (each send is claimed) but one is enough; the
+    consumer reads at most NotificationsMaxConcurrency batches at once, so that SMS and
+    e-mails stay within the providers' rates, without a reserved concurrency (which would
+    throttle the SQS pollers and push messages towards the dead-letter queue)."""
+    resources = template["Resources"]
+    reserved = {
+        function: resources[logical]["Properties"].get("ReservedConcurrentExecutions")
+        for function, logical in FUNCTIONS.items()
+    }
+    assert reserved == {
+        "api_handler": None,
+        "reminder_sweep": 1,
+        "deliver_notifications": None,
+        "ses_feedback": None,
+    }
+    [sqs] = resources["DeliverNotifications"]["Properties"]["Events"].values()
+    assert sqs["Type"] == "SQS"
+    assert sqs["Properties"]["ScalingConfig"] == {
+        "MaximumConcurrency": {"Ref": "NotificationsMaxConcurrency"}
+    }
+    cap = template["Parameters"]["NotificationsMaxConcurrency"]
+    assert cap["Default"] == cap["MinValue"] == 2  # SQS event sources take 2 at least
+
+
+def test_the_build_names_the_account_and_the_domain_it_was_given(template):
+    """`make test` gave placeholders; the policies name them and nothing else."""
+    text = json.dumps(policies(template))
+    assert set(re.findall(r"arn:aws:[a-z0-9-]+:eu-west-3:(\d+):", text)) == {ACCOUNT}
+    assert set(re.findall(r":identity/([^\"]+)", text)) == {SES_DOMAIN}
+
+
+def test_the_email_sender_must_be_at_the_packaged_domain(template):
+    """The SES grant names one domain: a sender elsewhere (or a test build deployed with
+    the real sender) is refused by CloudFormation, before any e-mail fails."""
+    sender = template["Parameters"]["EmailSender"]
+    # CloudFormation matches the whole value, like fullmatch (Java's syntax, same here).
+    pattern = re.compile(sender["AllowedPattern"])
+    for accepted in (
+        "RDV Solidarités <ne-pas-repondre@example.org>",
+        "ne-pas-repondre@example.org",
+        "RDV Solidarités <Ne-Pas-Repondre@Example.ORG>",
+    ):
+        assert pattern.fullmatch(accepted), accepted
+    for refused in (
+        "RDV Solidarités <ne-pas-repondre@rdv-solidarites.pasdecalais.fr>",
+        "ne-pas-repondre@example.org.evil.example",
+        "ne-pas-repondre@mail.example.org",
+        "ne-pas-repondre@exampleXorg",
+        "RDV <a@example.org> <b@evil.example>",
+        "",
+    ):
+        assert not pattern.fullmatch(refused), refused
+    assert SES_DOMAIN in sender["ConstraintDescription"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({}, ["AWS_ACCOUNT_ID", "RDVSOL_SES_DOMAIN"]),
+        ({"AWS_ACCOUNT_ID": ACCOUNT}, ["RDVSOL_SES_DOMAIN"]),
+        ({"RDVSOL_SES_DOMAIN": SES_DOMAIN}, ["AWS_ACCOUNT_ID"]),
+        ({"AWS_ACCOUNT_ID": "1234", "RDVSOL_SES_DOMAIN": SES_DOMAIN}, ["AWS_ACCOUNT_ID"]),
+        ({"AWS_ACCOUNT_ID": ACCOUNT, "RDVSOL_SES_DOMAIN": "a@b.fr"}, ["RDVSOL_SES_DOMAIN"]),
+    ],
+)
+def test_the_generator_refuses_a_missing_account_or_domain(environ, named, tmp_path, capsys):
+    assert main(["prod", str(tmp_path)], environ) == 2
+    assert not list(tmp_path.iterdir())
+    error = capsys.readouterr().err
+    for variable in ("AWS_ACCOUNT_ID", "RDVSOL_SES_DOMAIN"):
+        assert (f"{variable}:" in error) == (variable in named), (variable, error)
+
+
+def test_make_package_stops_at_once_without_the_account_or_the_domain():
+    """Before building anything: no virtualenv step, no vendor folder, no policies."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("AWS_ACCOUNT_ID", "RDVSOL_SES_DOMAIN", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    }
+    answer = subprocess.run(
+        ["make", "--no-print-directory", "package", "STAGE=dev", "AWS_ACCOUNT_ID=" + ACCOUNT],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answer.returncode != 0
+    assert "RDVSOL_SES_DOMAIN" in answer.stderr
+    # make echoes each recipe line it runs: none of the package's ran.
+    assert "rm -rf" not in answer.stdout
+    assert "infra.template" not in answer.stdout
+
+
+def functions_of(template) -> dict[str, dict]:
+    return {
+        logical: r
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def test_every_function_logs_to_a_group_of_the_stack_with_a_retention(template):
+    """Each function is named, and its `/aws/lambda/<name>` group (the one Lambda writes
+    to) is the stack's, kept 365 days by default, and made before the function runs."""
+    functions = functions_of(template)
+    assert set(functions) == set(FUNCTIONS.values())
+    groups = {
+        logical: r["Properties"]
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::Logs::LogGroup"
+    }
+    assert len(groups) == len(functions)
+    for function, logical in FUNCTIONS.items():
+        name = functions[logical]["Properties"]["FunctionName"]
+        assert name == f"rdv-solidarites-prod-{function}"
+        [group] = [g for g, p in groups.items() if p["LogGroupName"] == f"/aws/lambda/{name}"]
+        assert groups[group]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+        assert group in functions[logical]["DependsOn"], function
+    retention = template["Parameters"]["LogRetentionInDays"]
+    assert retention["Default"] == 365
+    assert retention["Default"] in retention["AllowedValues"]
+
+
+def test_functions_write_only_to_their_own_log_group(template):
+    """The stack makes the groups: a function may not create one (which would keep its
+    logs forever), nor write to another function's."""
+    for function, statements in policies(template).items():
+        name = template["Resources"][FUNCTIONS[function]]["Properties"]["FunctionName"]
+        own = f"arn:aws:logs:eu-west-3:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:x"
+        assert allowed(statements, "logs:PutLogEvents", own), function
+        assert allowed(statements, "logs:CreateLogStream", own), function
+        for other in set(FUNCTIONS) - {function}:
+            foreign = own.replace(f"-{function}:", f"-{other}:")
+            assert not allowed(statements, "logs:PutLogEvents", foreign), (function, other)
+        assert not any(
+            a.startswith("logs:") and a not in ("logs:CreateLogStream", "logs:PutLogEvents")
+            for s in statements
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        ), function
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_generated_name_is_the_settings_name(stage):
     """For each stage it deploys, the generator names only what the settings derive."""
     names = resource_names(stage)
-    resources = merge_template(stage)["Resources"]
+    resources = merge_template(stage, SES_DOMAIN)["Resources"]
     named = {
         "AWS::SQS::Queue": {names.notifications_queue, names.notifications_dlq},
         "AWS::SNS::Topic": {names.ses_feedback_topic, names.alarms_topic},
@@ -219,18 +389,46 @@ def _grants(service, operation, params):
     if service == "sns":
         return [(action, params.get("PhoneNumber", "+33600000000"))]
     if service == "ses":
-        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/rdv-solidarites.example")]
+        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/{SES_DOMAIN}")]
     return []
 
 
-def test_every_call_of_each_function_is_granted(template, store, pilot, client, recorder):
-    """Run what each function does, record its AWS calls, check its policy allows them."""
-    from chalicelib.services import booking, manage, notifications
+class _RecordedReads:
+    """Stands for the `secret_key` descriptor of Settings and notes each read."""
+
+    def __init__(self, descriptor, reads: list) -> None:
+        self.descriptor, self.reads = descriptor, reads
+
+    def __get__(self, settings, owner=None):
+        if settings is not None:
+            self.reads.append("secret_key")
+        return self.descriptor.__get__(settings, owner)
+
+    def __set__(self, settings, value) -> None:
+        self.descriptor.__set__(settings, value)
+
+
+@pytest.fixture
+def exercised(store, pilot, client, recorder, monkeypatch):
+    """Run what each function does; per function, its AWS calls and its reads of the
+    secret key."""
+    from chalicelib.services import booking, feedback, manage, notifications
     from tests.integration.conftest import NOW, TUESDAY_9H
     from tests.integration.test_booking import request_for
     from tests.integration.test_notifications import drain
 
-    by_function = defaultdict(list)
+    secret_reads: list[str] = []
+    monkeypatch.setattr(
+        Settings, "secret_key", _RecordedReads(Settings.__dict__["secret_key"], secret_reads)
+    )
+    calls, secrets = defaultdict(list), defaultdict(int)
+
+    def done(function: str) -> None:
+        calls[function] += recorder[:]
+        secrets[function] += len(secret_reads)
+        recorder.clear()
+        secret_reads.clear()
+
     # api_handler: pages, booking, cancel, move (through HTTP handlers and use cases).
     client.http.get("/recherche?lieu=62100")
     client.http.get("/mds/org-1/motifs/m30/lieux/lieu-1?semaine=2026-11-30")
@@ -238,11 +436,10 @@ def test_every_call_of_each_function_is_granted(template, store, pilot, client, 
     manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=2), NOW)
     other = booking.book_rdv(store, request_for(pilot, phone="+33612345679"), NOW)
     manage.cancel_by_usager(store, other.manage_token, NOW)
-    by_function["api_handler"] += recorder[:]
-    recorder.clear()
-    notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
-    by_function["reminder_sweep"] += recorder[:]
-    recorder.clear()
+    done("api_handler")
+    swept = notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
+    assert swept.queued, "the sweep had nothing to do"
+    done("reminder_sweep")
     bodies = drain(store)
     recorder.clear()  # (the test's own reads of the queue)
     senders = notifications.Senders.from_store(store)
@@ -252,15 +449,41 @@ def test_every_call_of_each_function_is_granted(template, store, pilot, client, 
     recorder.append(
         ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")
     )
-    by_function["deliver_notifications"] += recorder[:]
-    recorder.clear()
-    notifications.handle_ses_feedback(
+    done("deliver_notifications")
+    marked = feedback.handle_ses_feedback(
         store, {"notificationType": "Complaint",
-                "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]}}
+                "complaint": {"complainedRecipients": [{"emailAddress": "amandine@example.org"}]}},
+        NOW,
     )  # fmt: skip
-    by_function["ses_feedback"] += recorder[:]
+    assert marked, "the feedback marked no address"
+    done("ses_feedback")
+    assert set(calls) == set(FUNCTIONS)
+    return calls, secrets
+
+
+def test_every_call_of_each_function_is_granted(template, exercised):
+    """Run what each function does, record its AWS calls, check its policy allows them."""
+    by_function, _ = exercised
     statements = policies(template)
     for function, calls in by_function.items():
         assert calls, function
         for action, arn in set(calls):
             assert allowed(statements[function], action, arn), (function, action, arn)
+
+
+def test_the_secret_key_goes_only_to_the_functions_that_read_it(template, exercised):
+    """The API and the consumer derive private links; the sweep and the SES feedback never
+    read the key, so their Lambda environment does not hold it."""
+    _, secret_reads = exercised
+    readers = {function for function, reads in secret_reads.items() if reads}
+    assert readers == {"api_handler", "deliver_notifications"}
+    given = {
+        function
+        for function, logical in FUNCTIONS.items()
+        if "RDVSOL_SECRET_KEY"
+        in template["Resources"][logical]["Properties"]["Environment"]["Variables"]
+    }
+    assert given == readers
+    for function in readers:
+        variables = template["Resources"][FUNCTIONS[function]]["Properties"]["Environment"]
+        assert variables["Variables"]["RDVSOL_SECRET_KEY"] == {"Ref": "SecretKey"}

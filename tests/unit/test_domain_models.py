@@ -1,5 +1,6 @@
 """Domain entities, statistics rules and text folding: pure, no AWS."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -7,10 +8,10 @@ import pytest
 
 from chalicelib.domain.models import Absence, CreatedBy, RdvStatus, Recurrence
 from chalicelib.domain.statistics import (
+    change_deltas,
     creation_deltas,
     month_of,
     noshow_rate,
-    status_change_deltas,
 )
 from chalicelib.domain.text import fold
 from tests import factories as f
@@ -69,11 +70,11 @@ def test_counters_moved_by_a_creation_and_a_status_change():
         "created_by_agent": 1,
         "unknown": 1,
     }
-    assert status_change_deltas(RdvStatus.UNKNOWN, RdvStatus.NOSHOW) == {
-        "unknown": -1,
-        "noshow": 1,
-    }
-    assert status_change_deltas(RdvStatus.SEEN, RdvStatus.SEEN) == {}
+    booked = f.rdv(created_by=CreatedBy.AGENT)
+    noshow = replace(booked, status=RdvStatus.NOSHOW)
+    [delta, *_] = change_deltas(booked, noshow, PARIS)
+    assert delta.deltas == {"unknown": -1, "noshow": 1}
+    assert change_deltas(noshow, noshow, PARIS) == []
 
 
 def test_noshow_rate_is_among_rdvs_with_a_known_outcome():

@@ -97,7 +97,7 @@ def test_a_cancellation_frees_the_time_moves_the_counters_drops_reminders_and_te
     assert writes.expected_version == 1 and writes.rdv.version == 2
     assert totals(writes)[("motif#motif-1", "2026-12")] == {"unknown": -1, "excused": 1}
     assert writes.reminders == () and writes.reminders_dropped == (DAY, 2 * DAY)
-    assert change.notification() == (NotificationEvent.RDV_CANCELLED, "")
+    assert change.notification() == (NotificationEvent.RDV_CANCELLED, "1")
 
 
 def test_seen_and_noshow_keep_the_time_without_touching_the_agent_day():
@@ -115,7 +115,7 @@ def test_a_revoked_rdv_restored_takes_its_time_again_and_is_announced_again():
     revoked = stored(set_status(booked, RdvStatus.REVOKED, BOOKED_AT, "agent-2"))
     assert set_status(booked, RdvStatus.REVOKED, BOOKED_AT, "agent-2").notification() == (
         NotificationEvent.RDV_REVOKED,
-        "",
+        "1",
     )
     restored = set_status(revoked, RdvStatus.UNKNOWN, BOOKED_AT + timedelta(hours=1), "agent-2")
     assert restored.days(PARIS) == [("agent-1", TUESDAY)]
@@ -185,3 +185,22 @@ def test_a_day_item_expires_a_month_after_its_day_and_reminders_after_the_rdv():
     [day] = writes.days
     assert day.expires_at == datetime(2026, 12, 2, tzinfo=PARIS) + timedelta(days=31)
     assert writes.reminders_expire_at == NINE + timedelta(minutes=30) + timedelta(days=1)
+
+
+def test_the_same_time_given_to_another_agent_moves_the_hold_between_their_days():
+    booked = stored(create(rdv(), BY_USAGER))
+    change = move(booked, NINE, "agent-2", BOOKED_AT, "agent-9")
+    assert change.days(PARIS) == [("agent-1", TUESDAY), ("agent-2", TUESDAY)]
+    busy = AgentDay("agent-2", TUESDAY, 2, (Held("other", NINE, NINE + timedelta(hours=1)),))
+    held = AgentDay("agent-1", TUESDAY, 1, (Held("rdv-1", NINE, NINE + timedelta(minutes=30)),))
+    assert not change.fits({("agent-1", TUESDAY): held, ("agent-2", TUESDAY): busy}, PARIS)
+
+
+def test_a_second_cancellation_after_a_restore_is_told_again_but_not_a_revocation_after_one():
+    booked = stored(create(rdv(), BY_USAGER))
+    first = set_status(booked, RdvStatus.EXCUSED, BOOKED_AT, BY_USAGER)
+    restored = stored(set_status(stored(first), RdvStatus.UNKNOWN, BOOKED_AT, "agent-1"))
+    again = set_status(restored, RdvStatus.EXCUSED, BOOKED_AT, BY_USAGER)
+    assert first.notification() != again.notification()
+    assert again.notification()[0] is NotificationEvent.RDV_CANCELLED
+    assert set_status(stored(again), RdvStatus.REVOKED, BOOKED_AT, "agent-1").notification() is None

@@ -43,8 +43,9 @@ def test_defaults_are_those_of_a_local_stage():
     assert settings.secret_key == LOCAL_SECRET
     assert settings.log_level == "INFO"
     assert settings.max_delivery_attempts == 5
-    assert settings.bookings_per_address_per_hour == 10
-    assert settings.bookings_per_phone_per_day == 4
+    assert settings.bookings_per_address_per_hour == 60
+    assert settings.bookings_per_person_per_day == 6
+    assert settings.moves_per_rdv_per_day == 3
     assert settings.table_prefix == "rdvsol-local-"
     assert settings.notifications_queue == "rdvsol-local-notifications"
     assert settings.notifications_dlq == "rdvsol-local-notifications-dlq"
@@ -65,7 +66,8 @@ def test_every_field_is_read_from_its_variable():
         "RDVSOL_LOG_LEVEL": "DEBUG",
         "RDVSOL_MAX_DELIVERY_ATTEMPTS": "3",
         "RDVSOL_BOOKINGS_PER_ADDRESS_PER_HOUR": "100",
-        "RDVSOL_BOOKINGS_PER_PHONE_PER_DAY": "7",
+        "RDVSOL_BOOKINGS_PER_PERSON_PER_DAY": "7",
+        "RDVSOL_MOVES_PER_RDV_PER_DAY": "2",
         "OTHER_VARIABLE": "ignored",
     }
     settings = Settings.from_environ(environ)
@@ -81,7 +83,8 @@ def test_every_field_is_read_from_its_variable():
         "log_level": "DEBUG",
         "max_delivery_attempts": 3,
         "bookings_per_address_per_hour": 100,
-        "bookings_per_phone_per_day": 7,
+        "bookings_per_person_per_day": 7,
+        "moves_per_rdv_per_day": 2,
     }
     assert not settings.is_local
 
@@ -94,7 +97,7 @@ def test_an_empty_endpoint_means_aws_own_endpoints():
     ("variable", "value", "problem"),
     [
         ("RDVSOL_MAX_DELIVERY_ATTEMPTS", "five", "a whole number, not 'five'"),
-        ("RDVSOL_BOOKINGS_PER_PHONE_PER_DAY", "2.5", "a whole number, not '2.5'"),
+        ("RDVSOL_BOOKINGS_PER_PERSON_PER_DAY", "2.5", "a whole number, not '2.5'"),
         ("RDVSOL_BOOKINGS_PER_ADDRESS_PER_HOUR", "0", "at least 1"),
         ("RDVSOL_MAX_DELIVERY_ATTEMPTS", "-1", "at least 1"),
         ("RDVSOL_SMS_SENDER_ID", "RDVSolidarite", "1 to 11 characters, not 13"),
@@ -194,10 +197,10 @@ def test_the_stage_alone_names_the_resources(caplog):
 
 def test_get_settings_reads_the_environment_once_until_reset(monkeypatch, fresh_settings):
     monkeypatch.setenv("RDVSOL_STAGE", "dev")
-    monkeypatch.setenv("RDVSOL_BOOKINGS_PER_PHONE_PER_DAY", "9")
+    monkeypatch.setenv("RDVSOL_BOOKINGS_PER_PERSON_PER_DAY", "9")
     first = get_settings()
     assert first.stage == "dev"
-    assert first.bookings_per_phone_per_day == 9
+    assert first.bookings_per_person_per_day == 9
     monkeypatch.setenv("RDVSOL_STAGE", "prod")
     assert get_settings() is first
     reset_settings()
