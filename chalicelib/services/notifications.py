@@ -31,7 +31,6 @@ from chalicelib.domain.models import (
     RdvStatus,
     ReceiptOutcome,
     Service,
-    Usager,
     receipt_key,
 )
 from chalicelib.domain.policies import quiet_hours_end, usager_can_change
@@ -294,7 +293,7 @@ class _Context:
     service: Service | None
     lieu: Lieu | None
     facts: messages.RdvFacts
-    contact: Usager | RdvContact | None
+    contact: RdvContact | None
     now: datetime  # when the messages are sent
 
 
@@ -333,9 +332,7 @@ def _context(store: Store, rdv: Rdv, now: datetime) -> _Context | None:
     return _Context(motif, organisation, service, lieu, facts, contact, now)
 
 
-def _sms(
-    senders: Senders, event: NotificationEvent, facts, usager: Usager | RdvContact
-) -> str | None:
+def _sms(senders: Senders, event: NotificationEvent, facts, usager: RdvContact) -> str | None:
     if senders.sms.is_opted_out(usager.phone):
         return None  # recorded as skipped
     return senders.sms.send(usager.phone, messages.sms_text(event, facts))
@@ -392,21 +389,12 @@ def _agent_email(store: Store, senders: Senders, event, facts, address: str) -> 
 # --- helpers of the messages' texts ------------------------------------------------------------
 
 
-def _contact_and_child(store: Store, rdv: Rdv) -> tuple[Usager | RdvContact | None, str]:
-    """Who is told of `rdv`, and the first name of the child it is for when that is a
-    parent: the rdv's own contact (typed on its booking), else for a rdv made before
-    rdvs had one, the usager's record or their responsable's."""
-    if rdv.contact is not None:
-        return rdv.contact, rdv.contact.child_first_name or ""
+def _contact_and_child(store: Store, rdv: Rdv) -> tuple[RdvContact | None, str]:
+    """Who is told of `rdv` (its own contact, or for a rdv made before rdvs had one,
+    from the usager's record: `views.contact_of`), and the first name of the child it
+    is for when that is a parent."""
     contact = contact_of(store, rdv)
-    if contact is None or contact.id in rdv.usager_ids:
-        return contact, ""
-    children = [
-        u.first_name
-        for u in store.usagers.get_many(list(rdv.usager_ids))
-        if u.responsable_id == contact.id
-    ]
-    return contact, children[0] if children else ""
+    return contact, (contact.child_first_name or "") if contact else ""
 
 
 def _mds_address(organisation: Organisation) -> Address | None:

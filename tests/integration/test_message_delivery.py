@@ -24,12 +24,7 @@ MDS_EMAIL = "mds-test@example.fr"
 
 @pytest.fixture
 def mds_with_email(store, pilot):
-    from chalicelib.store.cache import CATALOGUE
-
     store.catalogue.save_organisation(replace(pilot.organisation, email=MDS_EMAIL))
-    # save_organisation clears the catalogue cache *before* reading the previous item,
-    # which caches it again: clear it after (store/catalogue.py, reported).
-    CATALOGUE.clear()
     return pilot
 
 
