@@ -1,14 +1,18 @@
 """Calendar files (RFC 5545) of a rdv, built with `icalendar`.
 
-The summary names the service and the MDS, never the motif (it can reveal a health or
-social situation to whoever sees the calendar). One UID per rdv; SEQUENCE follows the
-rdv's moves, so calendar apps update the event in place; METHOD:CANCEL removes it."""
+A calendar is often shared or synced to other people and devices: nothing in it may
+hand the rdv over. The summary names the service and the MDS, never the motif (it can
+reveal a health or social situation); the description gives the MDS's phone and the
+site's address, never the rdv's private link (which cancels and moves it). ORGANIZER is
+the MDS. One UID per rdv; SEQUENCE follows the rdv's moves, so calendar apps update the
+event in place; METHOD:CANCEL removes it. DTSTAMP is when the file is made."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from chalicelib.domain.models import Lieu, LocationType, Motif, Organisation, Rdv, Service
 
@@ -25,10 +29,16 @@ def rdv_calendar(
     organisation: Organisation,
     service: Service | None,
     lieu: Lieu | None,
-    manage_url: str,
+    site_url: str,
     now: datetime,
     cancelled: bool = False,
+    *,
+    organizer_email: str | None = None,
 ) -> bytes:
+    """The rdv's calendar file, made at `now`. `site_url`: the public site's address
+    (the settings' base URL); a private link given there is cut to the site's address.
+    ORGANIZER: the MDS, with its e-mail, else `organizer_email` (the no-reply sender);
+    without either, none."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -42,11 +52,12 @@ def rdv_calendar(
     label = service.name if service else "Rendez-vous"
     event.add("summary", f"Rendez-vous {label} – {organisation.name}")
     event.add("location", location_text(motif, lieu))
-    event.add(
-        "description",
-        f"Pour annuler ou déplacer ce rendez-vous : {manage_url}\n"
-        f"{organisation.name} : {organisation.phone}",
-    )
+    event.add("description", description(organisation, site_address(site_url), cancelled))
+    address = organisation.email or organizer_email
+    if address:
+        organizer = vCalAddress(f"mailto:{address}")
+        organizer.params["cn"] = vText(organisation.name)
+        event.add("organizer", organizer)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()
@@ -60,3 +71,22 @@ def location_text(motif: Motif, lieu: Lieu | None) -> str:
     if lieu is None:
         return ""
     return f"{lieu.name}, {lieu.address}"
+
+
+def description(organisation: Organisation, site: str, cancelled: bool) -> str:
+    contact = f"{organisation.name} : {organisation.phone}"
+    if cancelled:
+        return f"Ce rendez-vous est annulé.\n{contact}\n{site}"
+    return (
+        f"{contact}\n{site}\n"
+        "Un empêchement ? Utilisez le lien reçu par SMS ou par e-mail, ou appelez "
+        f"{organisation.phone}."
+    )
+
+
+def site_address(url: str) -> str:
+    """The site's address: `url` without the private part of a rdv's link (`/r/…`),
+    query or fragment."""
+    parts = urlsplit(url)
+    path = parts.path.split("/r/", 1)[0].rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,16 +27,16 @@ from chalicelib.domain.models import (
     NotificationReceipt,
     Organisation,
     Rdv,
+    RdvContact,
     RdvStatus,
     ReceiptOutcome,
     Service,
-    Usager,
     receipt_key,
 )
-from chalicelib.domain.policies import quiet_hours_end
+from chalicelib.domain.policies import quiet_hours_end, usager_can_change
 from chalicelib.domain.reminders import in_quiet_hours
 from chalicelib.notify import messages, queue
-from chalicelib.notify.email import EmailSender, build_message
+from chalicelib.notify.email import EmailSender, build_message, email_address, mailbox
 from chalicelib.notify.sms import SmsSender
 from chalicelib.services.tokens import manage_token
 from chalicelib.services.views import contact_of
@@ -163,7 +164,7 @@ def deliver(
         store, rdv, message, now
     ):
         return []
-    context = _context(store, rdv)
+    context = _context(store, rdv, now)
     if context is None:
         return []
     facts, usager = context.facts, context.contact
@@ -292,10 +293,13 @@ class _Context:
     service: Service | None
     lieu: Lieu | None
     facts: messages.RdvFacts
-    contact: Usager | None
+    contact: RdvContact | None
+    now: datetime  # when the messages are sent
 
 
-def _context(store: Store, rdv: Rdv) -> _Context | None:
+def _context(store: Store, rdv: Rdv, now: datetime) -> _Context | None:
+    """What the messages of `rdv` say, as true at `now` (when they are sent): whether
+    it can still be cancelled online, whether it is « demain »."""
     motif = store.catalogue.get_motif(rdv.motif_id)
     organisation = store.catalogue.get_organisation(rdv.organisation_id)
     if motif is None or organisation is None:
@@ -304,12 +308,13 @@ def _context(store: Store, rdv: Rdv) -> _Context | None:
     lieu = store.catalogue.get_lieu(rdv.lieu_id) if rdv.lieu_id else None
     base = store.settings.base_url.rstrip("/")
     if motif.location_type is LocationType.PHONE:
-        where = where_full = "par téléphone"
+        where = where_full = messages.BY_PHONE
     elif motif.location_type is LocationType.HOME:
-        where = where_full = "à votre domicile"
+        where = where_full = messages.AT_HOME
     else:
         where = lieu.name if lieu else organisation.name
         where_full = f"{lieu.name}, {lieu.address}" if lieu else organisation.address
+    contact, child = _contact_and_child(store, rdv)
     facts = messages.RdvFacts(
         service=service.name if service else "",
         organisation=organisation.name,
@@ -320,34 +325,46 @@ def _context(store: Store, rdv: Rdv) -> _Context | None:
         where_full=where_full,
         manage_url=f"{base}/r/{manage_token(rdv.id, store.settings.secret_key)}",
         rebook_url=f"{base}/mds/{organisation.id}",
+        child=child,
+        can_cancel_online=usager_can_change(rdv, motif, now),
+        sent_at=now,
     )
-    return _Context(motif, organisation, service, lieu, facts, contact_of(store, rdv))
+    return _Context(motif, organisation, service, lieu, facts, contact, now)
 
 
-def _sms(senders: Senders, event: NotificationEvent, facts, usager: Usager) -> str | None:
+def _sms(senders: Senders, event: NotificationEvent, facts, usager: RdvContact) -> str | None:
     if senders.sms.is_opted_out(usager.phone):
         return None  # recorded as skipped
     return senders.sms.send(usager.phone, messages.sms_text(event, facts))
 
 
-def _email(store: Store, senders: Senders, event, rdv: Rdv, context: _Context) -> str:
+def _email(store: Store, senders: Senders, event, rdv: Rdv, context: _Context) -> str | None:
+    """The e-mail to the usager: From the no-reply sender, Reply-To the MDS, with the
+    rdv's .ics stamped now. An address that is not one is skipped, not retried."""
     from chalicelib.notify.ics import rdv_calendar  # icalendar: loaded by the sender only
 
+    to = email_address(context.contact.email or "")
+    if to is None:
+        log.warning("%s of rdv %s: the e-mail address is not one, skipped", event.value, rdv.id)
+        return None
     subject, text, html = messages.email_parts(event, context.facts)
     cancelled = event in CANCELLING_EVENTS
+    sender = mailbox(store.settings.email_sender)
     ics = rdv_calendar(
         rdv,
         context.motif,
         context.organisation,
         context.service,
         context.lieu,
-        context.facts.manage_url,
-        rdv.created_at,
+        store.settings.base_url,
+        context.now,
         cancelled=cancelled,
+        organizer_email=sender.addr_spec,
     )
     message = build_message(
-        sender=store.settings.email_sender,
-        to=context.contact.email,
+        sender=sender,
+        to=to,
+        reply_to=_mds_address(context.organisation),
         subject=subject,
         text=text,
         html=html,
@@ -357,9 +374,31 @@ def _email(store: Store, senders: Senders, event, rdv: Rdv, context: _Context) -
     return senders.email.send(message)
 
 
-def _agent_email(store: Store, senders: Senders, event, facts, address: str) -> str:
+def _agent_email(store: Store, senders: Senders, event, facts, address: str) -> str | None:
+    to = email_address(address)
+    if to is None:
+        log.warning("agent %s e-mail: the address is not one, skipped", event.value)
+        return None
     subject, text, html = messages.agent_email_parts(event, facts)
     message = build_message(
-        sender=store.settings.email_sender, to=address, subject=subject, text=text, html=html
+        sender=mailbox(store.settings.email_sender), to=to, subject=subject, text=text, html=html
     )
     return senders.email.send(message)
+
+
+# --- helpers of the messages' texts ------------------------------------------------------------
+
+
+def _contact_and_child(store: Store, rdv: Rdv) -> tuple[RdvContact | None, str]:
+    """Who is told of `rdv` (its own contact, or for a rdv made before rdvs had one,
+    from the usager's record: `views.contact_of`), and the first name of the child it
+    is for when that is a parent."""
+    contact = contact_of(store, rdv)
+    return contact, (contact.child_first_name or "") if contact else ""
+
+
+def _mds_address(organisation: Organisation) -> Address | None:
+    """Where an usager's answer goes: the MDS's e-mail, when it has a valid one."""
+    if not organisation.email:
+        return None
+    return email_address(organisation.email, organisation.name)

@@ -123,7 +123,9 @@ def test_reminders_are_swept_once_and_sent_once(store, booked):
         deliver_all(store, bodies + bodies, now=due_time)
     reminders = [t for _, t in sent_sms()[before:]]
     assert len(reminders) == 2  # 2 days and 1 day before
-    assert all(t.startswith("Rappel : RDV PMI le mar. 01/12 à 9h00") for t in reminders)
+    # Each says what is true when it is sent: the day before, « demain ».
+    assert reminders[0].startswith("Rappel : RDV PMI le mar. 01/12 à 9h00")
+    assert reminders[1].startswith("Rappel : RDV PMI demain mar. 01/12 à 9h00")
 
 
 def test_after_a_sweep_outage_only_the_latest_reminder_goes_and_none_too_late(store, pilot, booked):

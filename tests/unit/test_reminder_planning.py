@@ -64,3 +64,45 @@ def test_two_offsets_landing_on_the_same_time_send_one_reminder():
     rdv = f.rdv(starts_at=paris(2026, 12, 10, 9))
     planned = plan_reminders(rdv, (2 * 60, 3 * 60), paris(2026, 12, 1, 12), PARIS)
     assert dues(planned) == ["10 08:00"]
+
+
+def test_no_reminder_is_due_less_than_12_hours_after_the_booking():
+    # Booked 24 h 05 ahead: the day-before reminder would follow the confirmation by
+    # 5 minutes.
+    rdv = f.rdv(starts_at=paris(2026, 12, 10, 10))
+    assert plan_reminders(rdv, (2 * DAY, DAY), paris(2026, 12, 9, 9, 55), PARIS) == []
+    # Booked 48 h 05 ahead: only the day-before reminder, a day after the confirmation
+    # (not the two-day one 5 minutes after it).
+    planned = plan_reminders(rdv, (2 * DAY, DAY), paris(2026, 12, 8, 9, 55), PARIS)
+    assert dues(planned) == ["09 10:00"]
+    # 12 hours exactly is enough.
+    planned = plan_reminders(rdv, (2 * DAY, DAY), paris(2026, 12, 8, 22), PARIS)
+    assert dues(planned) == ["09 10:00"]
+
+
+def test_the_12_hours_count_from_when_the_reminder_really_goes_out():
+    # Due 21:00 (12 h before a 9:00 rdv), it goes at 19:30: 10 h 30 after a booking made
+    # at 9:00 that day, too close.
+    rdv = f.rdv(starts_at=paris(2026, 12, 10, 9))
+    assert plan_reminders(rdv, (12 * 60,), paris(2026, 12, 9, 9), PARIS) == []
+    assert dues(plan_reminders(rdv, (12 * 60,), paris(2026, 12, 9, 7), PARIS)) == ["09 19:30"]
+
+
+def test_after_a_move_only_the_day_before_reminder_is_kept():
+    from chalicelib.domain.reminders import reminders_after_move
+
+    rdv = f.rdv(starts_at=paris(2026, 12, 10, 10))
+    moved_at = paris(2026, 12, 3, 15)
+    planned = plan_reminders(rdv, (2 * DAY, DAY), moved_at, PARIS)
+    assert dues(reminders_after_move(planned, moved_at)) == ["09 10:00"]
+
+
+def test_a_move_within_a_day_of_the_last_reminder_stands_for_it():
+    from chalicelib.domain.reminders import reminders_after_move
+
+    rdv = f.rdv(starts_at=paris(2026, 12, 10, 10))
+    moved_at = paris(2026, 12, 8, 16)  # the day-before reminder is due in 18 hours
+    planned = plan_reminders(rdv, (2 * DAY, DAY), moved_at, PARIS)
+    assert dues(planned) == ["09 10:00"]
+    assert reminders_after_move(planned, moved_at) == []
+    assert reminders_after_move([], moved_at) == []
