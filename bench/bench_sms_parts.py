@@ -29,11 +29,11 @@ def main() -> None:
         ("moved an hour after the 48 h reminder, to a week later", after_first_reminder),
         ("moved 18 h before the new date's 24 h reminder", within_a_day),
     ]
-    print(f"{'life of the rdv':58} {'as planned now':>14} {'with the move rule':>18}")
+    print(f"{'life of the rdv':58} {'without move rule':>17} {'what the app sends':>18}")
     for label, move in cases:
         today = parts(sms_of_a_life(move, move_rule=False))
         ruled = parts(sms_of_a_life(move, move_rule=True))
-        print(f"{label:58} {today:>14} {ruled:>18}")
+        print(f"{label:58} {today:>17} {ruled:>18}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from chalicelib.domain.models import (
     Reminder,
     StatusChange,
 )
-from chalicelib.domain.reminders import plan_reminders
+from chalicelib.domain.reminders import plan_reminders, reminders_after_move
 from chalicelib.domain.statistics import CounterDelta, change_deltas
 
 # Who made a change: the usager (online), or an agent by their id.
@@ -224,6 +224,10 @@ def write_set(
     plan: list[Reminder] = []
     if after.status is RdvStatus.UNKNOWN:
         plan = plan_reminders(after, reminder_offsets, change.at, tz)
+        if change.kind is ChangeKind.MOVED:
+            # The move's own SMS tells the new time: it stands for the reminders but
+            # the day-before one (and for that one too when due within a day).
+            plan = reminders_after_move(plan, change.at)
     offsets = tuple(r.offset_minutes for r in plan)
     stored = replace(after, reminder_offsets=offsets)
     # Offsets planned before: the rdv's record of them, and the motif's (a rdv stored

@@ -371,8 +371,7 @@ def move(token):
 @html_errors
 @private_link(public)
 def calendar(token):
-    manage_url = context.settings().base_url.rstrip("/") + f"/r/{token}"
-    body = manage.calendar_for_token(context.store(), token, manage_url, context.now())
+    body = manage.calendar_for_token(context.store(), token, context.now())
     return Response(
         body=body,
         status_code=200,

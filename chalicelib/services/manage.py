@@ -175,8 +175,10 @@ def _busy() -> None:
     raise Busy(BUSY)
 
 
-def calendar_for_token(store: Store, token: str, manage_url: str, now: datetime) -> bytes:
-    """The rdv as an .ics file (a cancelled one as METHOD:CANCEL)."""
+def calendar_for_token(store: Store, token: str, now: datetime) -> bytes:
+    """The rdv as an .ics file (a cancelled one as METHOD:CANCEL). It names the site,
+    never the private link: calendars are shared and synced."""
+    from chalicelib.notify.email import mailbox
     from chalicelib.notify.ics import rdv_calendar
 
     managed = rdv_for_token(store, token, now)
@@ -186,7 +188,8 @@ def calendar_for_token(store: Store, token: str, manage_url: str, now: datetime)
         managed.organisation,
         managed.service,
         managed.lieu,
-        manage_url,
+        store.settings.base_url,
         now,
         cancelled=not managed.rdv.status.blocks_time,
+        organizer_email=mailbox(store.settings.email_sender).addr_spec,
     )

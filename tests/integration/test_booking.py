@@ -251,7 +251,7 @@ def test_the_calendar_file_names_the_service_not_the_motif(store, pilot):
     from icalendar import Calendar
 
     booked = booking.book_rdv(store, request_for(pilot), NOW)
-    ics = manage.calendar_for_token(store, booked.manage_token, "https://rdv.example.fr/r/x", NOW)
+    ics = manage.calendar_for_token(store, booked.manage_token, NOW)
     [event] = Calendar.from_ical(ics).walk("VEVENT")
     assert event.decoded("dtstart") == TUESDAY_9H
     assert event.decoded("dtend") == TUESDAY_9H + timedelta(minutes=30)
@@ -259,9 +259,7 @@ def test_the_calendar_file_names_the_service_not_the_motif(store, pilot):
     assert "nourrisson" not in ics.decode().lower()
     assert str(event["uid"]) == f"{booked.rdv.id}@rdv-solidarites"
     manage.cancel_by_usager(store, booked.manage_token, NOW)
-    cancelled = Calendar.from_ical(
-        manage.calendar_for_token(store, booked.manage_token, "https://x", NOW)
-    )
+    cancelled = Calendar.from_ical(manage.calendar_for_token(store, booked.manage_token, NOW))
     assert str(cancelled["method"]) == "CANCEL"
 
 

@@ -152,13 +152,19 @@ def test_with_a_60_character_base_url_every_sms_is_one_part(wide_store, pilot):
     later = NOW + timedelta(hours=2)  # SMS of one rdv are spaced by an hour at least
     manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=1), later)
     deliver_all(store, drain(store), now=later)
-    two_days_before = TUESDAY_9H + timedelta(days=1) - timedelta(days=2)
-    remind(store, two_days_before)
-    an_hour_later = two_days_before + timedelta(hours=1)
-    manage.cancel_by_usager(store, booked.manage_token, an_hour_later)
-    deliver_all(store, drain(store), now=an_hour_later)
+    # Another rdv, cancelled: the cancellation SMS (its own rdv's SMS are spaced too).
+    other = booking.book_rdv(
+        store, request_for(pilot, child=child, starts_at=TUESDAY_9H + timedelta(days=2)), later
+    )
+    deliver_all(store, drain(store), now=later)
+    two_hours_later = later + timedelta(hours=2)
+    manage.cancel_by_usager(store, other.manage_token, two_hours_later)
+    deliver_all(store, drain(store), now=two_hours_later)
+    # The moved rdv's reminder: the day before (the move's SMS stood for the 2-day one).
+    remind(store, TUESDAY_9H)
     texts = [text for _, text in sent_sms()]
-    assert [t.split(" ")[0] for t in texts] == ["RDV", "RDV", "Rappel", "RDV"], texts
+    assert [t.split(" ")[0] for t in texts] == ["RDV", "RDV", "RDV", "RDV", "Rappel"], texts
+    assert "annulé" in texts[3], texts
     assert all(sms_parts(t) == 1 for t in texts), texts
     assert all("Marie-Charlotte" in t for t in texts), texts
 
@@ -167,16 +173,15 @@ def test_the_downloaded_ics_holds_no_private_link(store, pilot):
     from chalicelib.services import manage
 
     booked = booking.book_rdv(store, request_for(pilot), NOW)
-    link = f"https://rdv.example.fr/r/{booked.manage_token}"
-    ics = manage.calendar_for_token(store, booked.manage_token, link, NOW).decode()
+    ics = manage.calendar_for_token(store, booked.manage_token, NOW).decode()
     assert booked.manage_token not in ics
     assert "https://rdv.example.fr" in ics
 
 
 def test_the_pipeline_sends_the_sms_parts_the_count_says(store, pilot):
     """The typical life of tests/unit/test_sms_count.py through the real pipeline. It
-    costs what `sms_of_a_life(..., move_rule=False)` says (4) until the write path
-    applies `reminders_after_move` to a move's plan; then `move_rule=True` (3)."""
+    costs what `sms_of_a_life(..., move_rule=True)` says: the write path applies
+    `reminders_after_move` to a move's plan (3)."""
     from chalicelib.services import manage
     from tests.unit.test_sms_count import STARTS_AT, TYPICAL_MOVE, parts, sms_of_a_life
 
@@ -188,4 +193,4 @@ def test_the_pipeline_sends_the_sms_parts_the_count_says(store, pilot):
     for before in (timedelta(days=2), timedelta(days=1)):
         remind(store, TYPICAL_MOVE.to - before)
     sent = sum(sms_parts(text) for _, text in sent_sms())
-    assert sent == parts(sms_of_a_life(TYPICAL_MOVE, move_rule=False)) == 4
+    assert sent == parts(sms_of_a_life(TYPICAL_MOVE, move_rule=True)) == 3

@@ -224,10 +224,15 @@ def test_a_rdv_moved_after_its_reminder_went_out_is_reminded_of_its_new_time(sto
     later = TUESDAY_9H + timedelta(days=7)
     manage.move_by_usager(store, booked.manage_token, later, two_days_before)
     deliver_all(store, drain(store), now=two_days_before)
-    due = later - timedelta(days=2)
+    # The move's SMS stands for the 2-day reminder; the day-before one goes.
+    assert (
+        notifications.send_due_reminders(store, later - timedelta(days=2), lambda: 60_000).queued
+        == 0
+    )
+    due = later - timedelta(days=1)
     assert notifications.send_due_reminders(store, due, lambda: 60_000).queued == 1
     deliver_all(store, drain(store), now=due)
-    assert sent_sms()[-1][1].startswith("Rappel : RDV PMI le mar. 08/12 à 9h00")
+    assert sent_sms()[-1][1].startswith("Rappel : RDV PMI demain")
 
 
 def test_a_bounce_marks_the_address_invalid_and_it_is_no_longer_used(store, booked):

@@ -437,7 +437,8 @@ def exercised(store, pilot, client, recorder, monkeypatch):
     other = booking.book_rdv(store, request_for(pilot, phone="+33612345679"), NOW)
     manage.cancel_by_usager(store, other.manage_token, NOW)
     done("api_handler")
-    swept = notifications.send_due_reminders(store, TUESDAY_9H, lambda: 60_000)
+    # The moved rdv's day-before reminder (the move's SMS stood for the 2-day one).
+    swept = notifications.send_due_reminders(store, TUESDAY_9H + timedelta(days=1), lambda: 60_000)
     assert swept.queued, "the sweep had nothing to do"
     done("reminder_sweep")
     bodies = drain(store)

@@ -148,10 +148,9 @@ def test_a_move_to_another_day_and_agent_frees_one_day_and_holds_the_other():
     }
     assert writes.counters == ()  # same month, same status: the statistics do not move
     assert change.notification() == (NotificationEvent.RDV_DATE_UPDATED, "1")
-    assert [r.due_at for r in writes.reminders] == [
-        thursday_ten - timedelta(days=2),
-        thursday_ten - timedelta(days=1),
-    ]
+    # The move's own SMS tells the new time: only the day-before reminder stays.
+    assert [r.due_at for r in writes.reminders] == [thursday_ten - timedelta(days=1)]
+    assert writes.reminders_dropped == (2 * DAY,)
 
 
 def test_a_move_to_another_month_counts_in_the_new_month():
