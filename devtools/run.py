@@ -136,4 +136,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything this process started is stopped by now. What is left are the idle
+    # threads of moto's server still holding the SDK's kept-alive connections; a normal
+    # exit would wait for them (about 10 s), long after Ctrl-C. Leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
