@@ -12,6 +12,7 @@ import re
 import subprocess
 from collections import defaultdict
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,117 @@ def test_the_api_stage_is_throttled(template):
     # Below API Gateway's account-wide defaults (10,000 a second, bursts of 5,000), above
     # a busy morning's few requests a second.
     assert 10 <= rate["Default"] <= burst["Default"] <= 1000
+
+
+# What API Gateway answers by itself, in French: response type → (status, or None for
+# API Gateway's own; the API's error code; the message; whether the page links home).
+GATEWAY_ANSWERS = {
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "Cette page n’existe pas.", True),
+    "THROTTLED": (
+        "429",
+        "too_many_requests",
+        "Trop de demandes en ce moment. Réessayez dans une minute.",
+        False,
+    ),
+    "DEFAULT_4XX": (
+        None,
+        "bad_request",
+        "La demande n’a pas pu être traitée. Revenez à la page précédente, ou repartez de "
+        "l’accueil.",
+        True,
+    ),
+    "DEFAULT_5XX": (
+        None,
+        "unavailable",
+        "Le service est momentanément indisponible. Réessayez dans quelques minutes.",
+        False,
+    ),
+}
+
+
+def gateway_responses_of(template) -> dict[str, dict]:
+    definition = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    return definition["x-amazon-apigateway-gateway-responses"]
+
+
+class _Page(HTMLParser):
+    """The text of a page's paragraphs, its links, its language."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraphs: list[str] = []
+        self.links: list[str] = []
+        self.lang: str | None = None
+        self._in_p = False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "p":
+            self._in_p = True
+            self.paragraphs.append("")
+        elif tag == "a":
+            self.links.append(attributes.get("href"))
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "p":
+            self._in_p = False
+
+    def handle_data(self, data) -> None:
+        if self._in_p:
+            self.paragraphs[-1] += data
+
+
+def test_api_gateway_answers_in_the_definition_it_deploys(template):
+    """In the API's definition, which SAM deploys again whenever it changes: separate
+    AWS::ApiGateway::GatewayResponse resources would miss the stage's deployment and be
+    dropped when the next definition overwrites the API."""
+    responses = gateway_responses_of(template)
+    assert set(responses) == set(GATEWAY_ANSWERS)
+    assert not [r for r in template["Resources"].values() if "GatewayResponse" in r["Type"]]
+    for response_type, (status, *_) in GATEWAY_ANSWERS.items():
+        # DEFAULT_4XX and DEFAULT_5XX keep API Gateway's status (413, 502, 504…).
+        assert responses[response_type].get("statusCode") == status, response_type
+
+
+def test_api_gateway_answers_carry_the_apps_security_headers(template):
+    """The very headers every answer of the app carries, as static values (within single
+    quotes); the Content-Type is the template's own (HTML or JSON)."""
+    from chalicelib.web.templating import HTML_HEADERS, SECURITY_HEADERS
+
+    for response_type, response in gateway_responses_of(template).items():
+        parameters = response["responseParameters"]
+        assert all(k.startswith("gatewayresponse.header.") for k in parameters), response_type
+        assert all(v[0] == v[-1] == "'" for v in parameters.values()), response_type
+        headers = {
+            k.removeprefix("gatewayresponse.header."): v[1:-1] for k, v in parameters.items()
+        }
+        assert headers == SECURITY_HEADERS, response_type
+        assert headers == {k: v for k, v in HTML_HEADERS.items() if k != "Content-Type"}
+
+
+def test_api_gateway_answers_in_french(template):
+    """A page for browsers (Accept: text/html), the API's error shape for the others; the
+    same French message, in ASCII (the Content-Type has no charset) and with no `$` (which
+    would start a variable of the template)."""
+    from chalicelib.web.api_models import Error
+
+    for response_type, response in gateway_responses_of(template).items():
+        _, code, message, home_link = GATEWAY_ANSWERS[response_type]
+        templates = response["responseTemplates"]
+        assert set(templates) == {"text/html", "application/json"}, response_type
+        for body in templates.values():
+            assert body.isascii() and "$" not in body, response_type
+        error = Error.model_validate(json.loads(templates["application/json"])).error
+        assert (error.code, error.message) == (code, message), response_type
+        page = _Page()
+        page.feed(templates["text/html"])
+        assert page.lang == "fr", response_type
+        assert page.paragraphs[0] == message, response_type
+        assert page.links == (["/"] if home_link else []), response_type
+        if home_link:
+            assert page.paragraphs[1] == "Revenir à l’accueil"
 
 
 def test_one_sweep_at_a_time_and_a_capped_consumer(template):
