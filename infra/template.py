@@ -31,7 +31,8 @@ from chalicelib.settings import LOCAL_STAGES, ResourceNames, Settings, resource_
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "prod")
-APP_NAME = json.loads((ROOT / ".chalice" / "config.json").read_text())["app_name"]
+CHALICE_CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+APP_NAME = CHALICE_CONFIG["app_name"]
 # The values CloudWatch Logs accepts for a log group's retention, in days.
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)  # fmt: skip
@@ -101,6 +102,21 @@ def names(stage: str) -> ResourceNames:
     if stage in LOCAL_STAGES:
         raise ValueError(f"{stage} is a local stage: moto plays its resources")
     return resource_names(stage)
+
+
+def region(stage: str) -> str:
+    """The region a stage's functions call (`RDVSOL_AWS_REGION` in .chalice/config.json),
+    so the region their policies name.
+
+    The stack's resources are made in the region it is deployed to, the functions call
+    this one: `make package` refuses an AWS_DEFAULT_REGION (or AWS_REGION) other than it,
+    the one the README's commands deploy to. Policies written with `${AWS::Region}` would
+    not make another region work: they would follow the stack's tables there, and the
+    functions would still call this region."""
+    names(stage)
+    return Settings.from_environ(
+        CHALICE_CONFIG["stages"][stage]["environment_variables"]
+    ).aws_region
 
 
 def _logical(name: str) -> str:
@@ -601,12 +617,13 @@ def policy(stage: str, function: str) -> dict[str, Any]:
     # in by render_policy from the deployer's environment.
     every_table = [m.table_basename for m in ALL_MODELS]
     n = names(stage)
+    where = f"{region(stage)}:{{account}}"
 
     def tables(selection: list[str]) -> list[str]:
         chosen = every_table if ALL_TABLES in selection else selection
         arns = []
         for name in chosen:
-            table = f"arn:aws:dynamodb:eu-west-3:{{account}}:table/{n.table_prefix}{name}"
+            table = f"arn:aws:dynamodb:{where}:table/{n.table_prefix}{name}"
             arns += [table, table + "/index/*"]
         return arns
 
@@ -616,9 +633,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
             "Sid": "Logs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": (
-                f"arn:aws:logs:eu-west-3:{{account}}:log-group:{log_group_name(stage, function)}:*"
-            ),
+            "Resource": f"arn:aws:logs:{where}:log-group:{log_group_name(stage, function)}:*",
         },
         {
             "Sid": "ReadTables",
@@ -636,7 +651,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Resource": tables(access["write"]),
             }
         )
-    queue_arn = f"arn:aws:sqs:eu-west-3:{{account}}:{n.notifications_queue}"
+    queue_arn = f"arn:aws:sqs:{where}:{n.notifications_queue}"
     if access.get("sqs_send"):
         statements.append(
             {
@@ -678,8 +693,8 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": ["ses:SendRawEmail"],
                 "Resource": [
-                    "arn:aws:ses:eu-west-3:{account}:identity/{sender_domain}",
-                    f"arn:aws:ses:eu-west-3:{{account}}:configuration-set/{n.ses_configuration_set}",
+                    f"arn:aws:ses:{where}:identity/{{sender_domain}}",
+                    f"arn:aws:ses:{where}:configuration-set/{n.ses_configuration_set}",
                 ],
             }
         )

@@ -26,6 +26,8 @@ from infra.template import FUNCTIONS, ROOT, STAGES, main, merge_template, policy
 CONFIG = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
 PROD = Settings.from_environ(CONFIG["stages"]["prod"]["environment_variables"])
 PREFIX = PROD.table_prefix
+# The region the prod functions call: the one their policies must name.
+REGION = PROD.aws_region
 # The placeholders `make test` packages prod with (AWS's documentation account id and a
 # reserved domain): the Makefile's TEST_ACCOUNT_ID and TEST_SES_DOMAIN.
 ACCOUNT = "123456789012"
@@ -277,8 +279,24 @@ def test_one_sweep_at_a_time_and_a_capped_consumer(template):
 def test_the_build_names_the_account_and_the_domain_it_was_given(template):
     """`make test` gave placeholders; the policies name them and nothing else."""
     text = json.dumps(policies(template))
-    assert set(re.findall(r"arn:aws:[a-z0-9-]+:eu-west-3:(\d+):", text)) == {ACCOUNT}
+    assert set(re.findall(r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d+):", text)) == {ACCOUNT}
     assert set(re.findall(r":identity/([^\"]+)", text)) == {SES_DOMAIN}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_policies_name_the_region_the_functions_call(stage, template):
+    """The functions call the region of RDVSOL_AWS_REGION (.chalice/config.json); every
+    ARN of their policies names it, whatever region packaged them."""
+    environment = CONFIG["stages"][stage]["environment_variables"]
+    called = Settings.from_environ(environment).aws_region
+    text = json.dumps([policy(stage, function) for function in FUNCTIONS])
+    assert set(re.findall(r"arn:aws:[a-z0-9-]+:([a-z0-9-]*):", text)) == {called}
+    if stage == "prod":
+        built = json.dumps(policies(template))
+        assert set(re.findall(r"arn:aws:[a-z0-9-]+:([a-z0-9-]*):", built)) == {REGION}
+        for logical in FUNCTIONS.values():
+            variables = template["Resources"][logical]["Properties"]["Environment"]["Variables"]
+            assert variables["RDVSOL_AWS_REGION"] == REGION
 
 
 def test_the_email_sender_must_be_at_the_packaged_domain(template):
@@ -341,6 +359,28 @@ def test_make_package_stops_at_once_without_the_account_or_the_domain():
     assert "infra.template" not in answer.stdout
 
 
+@pytest.mark.parametrize("variable", ["AWS_DEFAULT_REGION", "AWS_REGION"])
+def test_make_package_refuses_another_region_at_once(variable):
+    """A stack deployed elsewhere would make its tables out of the functions' reach (they
+    call RDVSOL_AWS_REGION's): `make package` says so before building anything."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("AWS_DEFAULT_REGION", "AWS_REGION", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    }
+    environ[variable] = "eu-west-1"
+    answer = subprocess.run(
+        ["make", "--no-print-directory", "package", "STAGE=dev",
+         "AWS_ACCOUNT_ID=" + ACCOUNT, "RDVSOL_SES_DOMAIN=" + SES_DOMAIN],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answer.returncode != 0
+    assert f"{variable}=eu-west-1" in answer.stderr
+    assert f"export {variable}={REGION}" in answer.stderr
+    assert "rm -rf" not in answer.stdout
+    assert "infra.template" not in answer.stdout
+
+
 def functions_of(template) -> dict[str, dict]:
     return {
         logical: r
@@ -376,7 +416,7 @@ def test_functions_write_only_to_their_own_log_group(template):
     logs forever), nor write to another function's."""
     for function, statements in policies(template).items():
         name = template["Resources"][FUNCTIONS[function]]["Properties"]["FunctionName"]
-        own = f"arn:aws:logs:eu-west-3:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:x"
+        own = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:x"
         assert allowed(statements, "logs:PutLogEvents", own), function
         assert allowed(statements, "logs:CreateLogStream", own), function
         for other in set(FUNCTIONS) - {function}:
@@ -480,7 +520,7 @@ def recorder(store):
 
 def _table(name: str, index: str | None = None) -> str:
     tested = resource_names("test").table_prefix  # the tests' stage, as prod's tables
-    arn = f"arn:aws:dynamodb:eu-west-3:{ACCOUNT}:table/{name.replace(tested, PREFIX)}"
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name.replace(tested, PREFIX)}"
     return arn + (f"/index/{index}" if index else "")
 
 
@@ -497,11 +537,11 @@ def _grants(service, operation, params):
         return [(f"dynamodb:{operation}", _table(params["TableName"], params.get("IndexName")))]
     action = f"{service}:{IAM_ACTION.get(operation, operation)}"
     if service == "sqs":
-        return [(action, f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")]
+        return [(action, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{PROD.notifications_queue}")]
     if service == "sns":
         return [(action, params.get("PhoneNumber", "+33600000000"))]
     if service == "ses":
-        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/{SES_DOMAIN}")]
+        return [(action, f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{SES_DOMAIN}")]
     return []
 
 
@@ -559,7 +599,7 @@ def exercised(store, pilot, client, recorder, monkeypatch):
         notifications.deliver(store, body, NOW, 1, senders)
     # The consumer's own reads of its queue are Lambda's event source mapping, as the role.
     recorder.append(
-        ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")
+        ("sqs:ReceiveMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{PROD.notifications_queue}")
     )
     done("deliver_notifications")
     marked = feedback.handle_ses_feedback(
