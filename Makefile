@@ -37,17 +37,24 @@ lint: $(STAMP)
 # the queue and the topic the functions are wired to (chalicelib/settings.py).
 # The IAM policies name the AWS account and the SES domain: AWS_ACCOUNT_ID and
 # RDVSOL_SES_DOMAIN are required, never defaulted (`make test` gives placeholders).
+# They also name the region the stage's functions call (RDVSOL_AWS_REGION in
+# .chalice/config.json): an AWS_DEFAULT_REGION or AWS_REGION naming another one, where
+# the README's commands would deploy, is refused.
 package: package-inputs $(STAMP)
 	rm -rf $(BUILD) && mkdir -p $(BUILD)
 	$(PY) -m infra.template $(STAGE) $(BUILD)
 	rm -rf vendor && mkdir -p vendor
 	cp -r templates vendor/templates
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target vendor -r requirements-vendor.txt
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} RDVSOL_STAGE=$(STAGE) \
+	AWS_DEFAULT_REGION=$(STAGE_REGION) RDVSOL_STAGE=$(STAGE) \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template $(BUILD)/resources.json $(BUILD)
 	rm -rf vendor
 	$(VENV)/bin/cfn-lint $(BUILD)/sam.json
 	@ls -l $(BUILD)/deployment.zip
+
+# The region of the stage's functions, read by infra/template.py (standard library only,
+# so before the virtualenv exists).
+STAGE_REGION = $(shell $(PYTHON) -c 'import sys; from infra.template import region; print(region(sys.argv[1]))' $(STAGE) 2>/dev/null)
 
 package-inputs:
 	@missing=; for v in AWS_ACCOUNT_ID RDVSOL_SES_DOMAIN; do [ -n "$${!v}" ] || missing="$$missing $$v"; done; \
@@ -57,6 +64,20 @@ package-inputs:
 	  echo "  AWS_ACCOUNT_ID=<12 digits> RDVSOL_SES_DOMAIN=<domain verified in SES> make package STAGE=$(STAGE)" >&2; \
 	  exit 2; \
 	fi
+	@region='$(STAGE_REGION)'; \
+	if [ -z "$$region" ]; then \
+	  echo "make package STAGE=$(STAGE): no deployable stage $(STAGE) with an RDVSOL_AWS_REGION in .chalice/config.json" >&2; \
+	  exit 2; \
+	fi; \
+	for v in AWS_DEFAULT_REGION AWS_REGION; do \
+	  if [ -n "$${!v}" ] && [ "$${!v}" != "$$region" ]; then \
+	    echo "make package STAGE=$(STAGE): $$v=$${!v}, but the functions of stage $(STAGE) call $$region" >&2; \
+	    echo "(RDVSOL_AWS_REGION in .chalice/config.json), and their IAM policies name it: a stack" >&2; \
+	    echo "deployed to $${!v} would make its tables there, out of the functions' reach." >&2; \
+	    echo "Package and deploy in $$region: export $$v=$$region (or unset it)." >&2; \
+	    exit 2; \
+	  fi; \
+	done
 
 # The tests package prod for AWS's documentation account and a reserved domain: such a
 # build is not deployable (its EmailSender must be an address at example.org).

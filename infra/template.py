@@ -6,6 +6,8 @@
   SNS topic of SES feedback, the SES configuration set, the CloudWatch alarms; each
   function's name, log group (with a retention) and settings (the secret key only where
   it is read); the API stage's throttling and the notification consumer's concurrency;
+  API Gateway's own error answers (unknown path, throttling, its 4xx and 5xx) in French
+  with the app's security headers;
 - `.chalice/policy-<stage>-<function>.json`, the IAM policy of each Lambda function,
   limited to the actions and resources it uses (no `*` on DynamoDB, SQS, SNS or SES).
 
@@ -29,7 +31,8 @@ from chalicelib.settings import LOCAL_STAGES, ResourceNames, Settings, resource_
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("dev", "prod")
-APP_NAME = json.loads((ROOT / ".chalice" / "config.json").read_text())["app_name"]
+CHALICE_CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+APP_NAME = CHALICE_CONFIG["app_name"]
 # The values CloudWatch Logs accepts for a log group's retention, in days.
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)  # fmt: skip
@@ -99,6 +102,21 @@ def names(stage: str) -> ResourceNames:
     if stage in LOCAL_STAGES:
         raise ValueError(f"{stage} is a local stage: moto plays its resources")
     return resource_names(stage)
+
+
+def region(stage: str) -> str:
+    """The region a stage's functions call (`RDVSOL_AWS_REGION` in .chalice/config.json),
+    so the region their policies name.
+
+    The stack's resources are made in the region it is deployed to, the functions call
+    this one: `make package` refuses an AWS_DEFAULT_REGION (or AWS_REGION) other than it,
+    the one the README's commands deploy to. Policies written with `${AWS::Region}` would
+    not make another region work: they would follow the stack's tables there, and the
+    functions would still call this region."""
+    names(stage)
+    return Settings.from_environ(
+        CHALICE_CONFIG["stages"][stage]["environment_variables"]
+    ).aws_region
 
 
 def _logical(name: str) -> str:
@@ -369,6 +387,123 @@ def api_settings() -> dict[str, Any]:
     }
 
 
+# What API Gateway answers by itself, before any Lambda runs, in English and without the
+# app's headers: an unknown path or a method no route has (403 "Missing Authentication
+# Token"), the stage's throttling (429 "Too Many Requests"), and its other 4xx and 5xx
+# (a body too large, Lambda timing out or crashing…). Response type → (status, or None to
+# keep API Gateway's own; the API's error code; the French message; a link to the home
+# page). The messages are the app's own tone (chalicelib/web/errors.py).
+GATEWAY_RESPONSES: dict[str, tuple[str | None, str, str, bool]] = {
+    # A route that does not exist: not found, not "forbidden".
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "Cette page n’existe pas.", True),
+    "THROTTLED": (
+        "429",
+        "too_many_requests",
+        "Trop de demandes en ce moment. Réessayez dans une minute.",
+        False,
+    ),
+    "DEFAULT_4XX": (
+        None,
+        "bad_request",
+        "La demande n’a pas pu être traitée. Revenez à la page précédente, ou repartez de "
+        "l’accueil.",
+        True,
+    ),
+    "DEFAULT_5XX": (
+        None,
+        "unavailable",
+        "Le service est momentanément indisponible. Réessayez dans quelques minutes.",
+        False,
+    ),
+}
+
+
+def _static_value(value: str) -> str:
+    """A static value of a gateway response parameter: the text within single quotes.
+
+    API Gateway takes what lies between the first and the last quote, quotes inside
+    included: the CSP's `'none'` and `'self'` need no escaping (DataBiosphere/azul sends
+    its CSP so, `src/azul/terraform.py`, and its integration test
+    `test_default_4xx_response_headers` reads it back from a deployed API)."""
+    if any(c in value for c in "\r\n"):
+        raise ValueError(f"a header value on one line, not {value!r}")
+    return f"'{value}'"
+
+
+def _ascii(text: str) -> str:
+    """Gateway responses carry a Content-Type without a charset (the template's key, see
+    gateway_responses): the bodies are ASCII, every other character a reference (HTML)
+    or an escape (JSON), read alike whatever charset the client assumes."""
+    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def _error_page(message: str, home_link: bool) -> str:
+    from html import escape
+
+    link = '<p><a href="/">Revenir à l’accueil</a></p>\n' if home_link else ""
+    return _ascii(
+        "<!doctype html>\n"
+        '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>RDV Solidarités</title>\n"
+        "<style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem;"
+        "margin:2rem auto;padding:0 1rem}</style>\n"
+        "</head>\n<body>\n<main>\n<h1>RDV Solidarités</h1>\n"
+        f"<p>{escape(message)}</p>\n{link}</main>\n</body>\n</html>\n"
+    )
+
+
+def gateway_responses() -> dict[str, Any]:
+    """API Gateway's own answers in French, with the app's security headers (merged into
+    the API's OpenAPI definition, `x-amazon-apigateway-gateway-responses`).
+
+    In the definition, not as `AWS::ApiGateway::GatewayResponse` resources: a stage serves
+    the API as of its last deployment, and SAM deploys the API again only when its
+    definition changes (the deployment's logical id is a hash of it). Separate resources
+    would reach the API after the stage's deployment, so not the stage, and the next change
+    of the definition, which replaces the whole API (PutRestApi, overwrite), would drop
+    them (aws/serverless-application-model#390, #623). Inside the definition they are
+    deployed with it, and a change of a message or header deploys the stage again.
+
+    Which template answers: API Gateway picks a response's mapping template by the
+    request's `Accept` header, its first media type only, without parameters (developer
+    guide, "Select a VTL mapping template" and "Content type conversions"); without
+    `Accept` it takes `application/json`, and an `Accept` no template matches (`*/*`) gets
+    the first template. The guide documents this for integration responses; gateway
+    responses key their templates by content type the same way, and the answer's
+    Content-Type is the key chosen. So a browser (`Accept: text/html,…`) gets the French
+    page, an API client (`application/json`, or nothing) the API's error shape, and
+    `curl`'s `*/*` either one: each says the same thing. The templates are not Velocity:
+    `$` would start a variable, and the bodies have none. The keys carry no charset,
+    hence ASCII bodies (_ascii).
+
+    Every header of SECURITY_HEADERS, the ones every answer of the app carries; not its
+    Content-Type, which comes with the template chosen."""
+    from chalicelib.web.templating import SECURITY_HEADERS
+
+    headers = {
+        f"gatewayresponse.header.{name}": _static_value(value)
+        for name, value in SECURITY_HEADERS.items()
+    }
+    responses: dict[str, Any] = {}
+    for response_type, (status, code, message, home_link) in GATEWAY_RESPONSES.items():
+        response: dict[str, Any] = {
+            "responseParameters": dict(headers),
+            "responseTemplates": {
+                "application/json": json.dumps({"error": {"code": code, "message": message}}),
+                "text/html": _error_page(message, home_link),
+            },
+        }
+        if status is not None:
+            response["statusCode"] = status
+        responses[response_type] = response
+    return {
+        "RestAPI": {
+            "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": responses}}
+        }
+    }
+
+
 def _merged(*fragments: dict[str, Any]) -> dict[str, Any]:
     """Fragments of resources merged key by key (as Chalice merges the template), so that
     two fragments may each add properties to one resource."""
@@ -464,6 +599,7 @@ def merge_template(stage: str, sender_domain: str) -> dict[str, Any]:
             function_settings(stage),
             consumer_settings(),
             api_settings(),
+            gateway_responses(),
         ),
         "Outputs": {
             "NotificationsQueueUrl": {"Value": {"Ref": "NotificationsQueue"}},
@@ -481,12 +617,13 @@ def policy(stage: str, function: str) -> dict[str, Any]:
     # in by render_policy from the deployer's environment.
     every_table = [m.table_basename for m in ALL_MODELS]
     n = names(stage)
+    where = f"{region(stage)}:{{account}}"
 
     def tables(selection: list[str]) -> list[str]:
         chosen = every_table if ALL_TABLES in selection else selection
         arns = []
         for name in chosen:
-            table = f"arn:aws:dynamodb:eu-west-3:{{account}}:table/{n.table_prefix}{name}"
+            table = f"arn:aws:dynamodb:{where}:table/{n.table_prefix}{name}"
             arns += [table, table + "/index/*"]
         return arns
 
@@ -496,9 +633,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
             "Sid": "Logs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": (
-                f"arn:aws:logs:eu-west-3:{{account}}:log-group:{log_group_name(stage, function)}:*"
-            ),
+            "Resource": f"arn:aws:logs:{where}:log-group:{log_group_name(stage, function)}:*",
         },
         {
             "Sid": "ReadTables",
@@ -516,7 +651,7 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Resource": tables(access["write"]),
             }
         )
-    queue_arn = f"arn:aws:sqs:eu-west-3:{{account}}:{n.notifications_queue}"
+    queue_arn = f"arn:aws:sqs:{where}:{n.notifications_queue}"
     if access.get("sqs_send"):
         statements.append(
             {
@@ -558,8 +693,8 @@ def policy(stage: str, function: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": ["ses:SendRawEmail"],
                 "Resource": [
-                    "arn:aws:ses:eu-west-3:{account}:identity/{sender_domain}",
-                    f"arn:aws:ses:eu-west-3:{{account}}:configuration-set/{n.ses_configuration_set}",
+                    f"arn:aws:ses:{where}:identity/{{sender_domain}}",
+                    f"arn:aws:ses:{where}:configuration-set/{n.ses_configuration_set}",
                 ],
             }
         )

@@ -12,6 +12,7 @@ import re
 import subprocess
 from collections import defaultdict
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from infra.template import FUNCTIONS, ROOT, STAGES, main, merge_template, policy
 CONFIG = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
 PROD = Settings.from_environ(CONFIG["stages"]["prod"]["environment_variables"])
 PREFIX = PROD.table_prefix
+# The region the prod functions call: the one their policies must name.
+REGION = PROD.aws_region
 # The placeholders `make test` packages prod with (AWS's documentation account id and a
 # reserved domain): the Makefile's TEST_ACCOUNT_ID and TEST_SES_DOMAIN.
 ACCOUNT = "123456789012"
@@ -137,6 +140,117 @@ def test_the_api_stage_is_throttled(template):
     assert 10 <= rate["Default"] <= burst["Default"] <= 1000
 
 
+# What API Gateway answers by itself, in French: response type → (status, or None for
+# API Gateway's own; the API's error code; the message; whether the page links home).
+GATEWAY_ANSWERS = {
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "Cette page n’existe pas.", True),
+    "THROTTLED": (
+        "429",
+        "too_many_requests",
+        "Trop de demandes en ce moment. Réessayez dans une minute.",
+        False,
+    ),
+    "DEFAULT_4XX": (
+        None,
+        "bad_request",
+        "La demande n’a pas pu être traitée. Revenez à la page précédente, ou repartez de "
+        "l’accueil.",
+        True,
+    ),
+    "DEFAULT_5XX": (
+        None,
+        "unavailable",
+        "Le service est momentanément indisponible. Réessayez dans quelques minutes.",
+        False,
+    ),
+}
+
+
+def gateway_responses_of(template) -> dict[str, dict]:
+    definition = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    return definition["x-amazon-apigateway-gateway-responses"]
+
+
+class _Page(HTMLParser):
+    """The text of a page's paragraphs, its links, its language."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paragraphs: list[str] = []
+        self.links: list[str] = []
+        self.lang: str | None = None
+        self._in_p = False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "p":
+            self._in_p = True
+            self.paragraphs.append("")
+        elif tag == "a":
+            self.links.append(attributes.get("href"))
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "p":
+            self._in_p = False
+
+    def handle_data(self, data) -> None:
+        if self._in_p:
+            self.paragraphs[-1] += data
+
+
+def test_api_gateway_answers_in_the_definition_it_deploys(template):
+    """In the API's definition, which SAM deploys again whenever it changes: separate
+    AWS::ApiGateway::GatewayResponse resources would miss the stage's deployment and be
+    dropped when the next definition overwrites the API."""
+    responses = gateway_responses_of(template)
+    assert set(responses) == set(GATEWAY_ANSWERS)
+    assert not [r for r in template["Resources"].values() if "GatewayResponse" in r["Type"]]
+    for response_type, (status, *_) in GATEWAY_ANSWERS.items():
+        # DEFAULT_4XX and DEFAULT_5XX keep API Gateway's status (413, 502, 504…).
+        assert responses[response_type].get("statusCode") == status, response_type
+
+
+def test_api_gateway_answers_carry_the_apps_security_headers(template):
+    """The very headers every answer of the app carries, as static values (within single
+    quotes); the Content-Type is the template's own (HTML or JSON)."""
+    from chalicelib.web.templating import HTML_HEADERS, SECURITY_HEADERS
+
+    for response_type, response in gateway_responses_of(template).items():
+        parameters = response["responseParameters"]
+        assert all(k.startswith("gatewayresponse.header.") for k in parameters), response_type
+        assert all(v[0] == v[-1] == "'" for v in parameters.values()), response_type
+        headers = {
+            k.removeprefix("gatewayresponse.header."): v[1:-1] for k, v in parameters.items()
+        }
+        assert headers == SECURITY_HEADERS, response_type
+        assert headers == {k: v for k, v in HTML_HEADERS.items() if k != "Content-Type"}
+
+
+def test_api_gateway_answers_in_french(template):
+    """A page for browsers (Accept: text/html), the API's error shape for the others; the
+    same French message, in ASCII (the Content-Type has no charset) and with no `$` (which
+    would start a variable of the template)."""
+    from chalicelib.web.api_models import Error
+
+    for response_type, response in gateway_responses_of(template).items():
+        _, code, message, home_link = GATEWAY_ANSWERS[response_type]
+        templates = response["responseTemplates"]
+        assert set(templates) == {"text/html", "application/json"}, response_type
+        for body in templates.values():
+            assert body.isascii() and "$" not in body, response_type
+        error = Error.model_validate(json.loads(templates["application/json"])).error
+        assert (error.code, error.message) == (code, message), response_type
+        page = _Page()
+        page.feed(templates["text/html"])
+        assert page.lang == "fr", response_type
+        assert page.paragraphs[0] == message, response_type
+        assert page.links == (["/"] if home_link else []), response_type
+        if home_link:
+            assert page.paragraphs[1] == "Revenir à l’accueil"
+
+
 def test_one_sweep_at_a_time_and_a_capped_consumer(template):
     """Two overlapping sweeps are harmless (each send is claimed) but one is enough; the
     consumer reads at most NotificationsMaxConcurrency batches at once, so that SMS and
@@ -165,8 +279,24 @@ def test_one_sweep_at_a_time_and_a_capped_consumer(template):
 def test_the_build_names_the_account_and_the_domain_it_was_given(template):
     """`make test` gave placeholders; the policies name them and nothing else."""
     text = json.dumps(policies(template))
-    assert set(re.findall(r"arn:aws:[a-z0-9-]+:eu-west-3:(\d+):", text)) == {ACCOUNT}
+    assert set(re.findall(r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d+):", text)) == {ACCOUNT}
     assert set(re.findall(r":identity/([^\"]+)", text)) == {SES_DOMAIN}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_policies_name_the_region_the_functions_call(stage, template):
+    """The functions call the region of RDVSOL_AWS_REGION (.chalice/config.json); every
+    ARN of their policies names it, whatever region packaged them."""
+    environment = CONFIG["stages"][stage]["environment_variables"]
+    called = Settings.from_environ(environment).aws_region
+    text = json.dumps([policy(stage, function) for function in FUNCTIONS])
+    assert set(re.findall(r"arn:aws:[a-z0-9-]+:([a-z0-9-]*):", text)) == {called}
+    if stage == "prod":
+        built = json.dumps(policies(template))
+        assert set(re.findall(r"arn:aws:[a-z0-9-]+:([a-z0-9-]*):", built)) == {REGION}
+        for logical in FUNCTIONS.values():
+            variables = template["Resources"][logical]["Properties"]["Environment"]["Variables"]
+            assert variables["RDVSOL_AWS_REGION"] == REGION
 
 
 def test_the_email_sender_must_be_at_the_packaged_domain(template):
@@ -229,6 +359,28 @@ def test_make_package_stops_at_once_without_the_account_or_the_domain():
     assert "infra.template" not in answer.stdout
 
 
+@pytest.mark.parametrize("variable", ["AWS_DEFAULT_REGION", "AWS_REGION"])
+def test_make_package_refuses_another_region_at_once(variable):
+    """A stack deployed elsewhere would make its tables out of the functions' reach (they
+    call RDVSOL_AWS_REGION's): `make package` says so before building anything."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("AWS_DEFAULT_REGION", "AWS_REGION", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    }
+    environ[variable] = "eu-west-1"
+    answer = subprocess.run(
+        ["make", "--no-print-directory", "package", "STAGE=dev",
+         "AWS_ACCOUNT_ID=" + ACCOUNT, "RDVSOL_SES_DOMAIN=" + SES_DOMAIN],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answer.returncode != 0
+    assert f"{variable}=eu-west-1" in answer.stderr
+    assert f"export {variable}={REGION}" in answer.stderr
+    assert "rm -rf" not in answer.stdout
+    assert "infra.template" not in answer.stdout
+
+
 def functions_of(template) -> dict[str, dict]:
     return {
         logical: r
@@ -264,7 +416,7 @@ def test_functions_write_only_to_their_own_log_group(template):
     logs forever), nor write to another function's."""
     for function, statements in policies(template).items():
         name = template["Resources"][FUNCTIONS[function]]["Properties"]["FunctionName"]
-        own = f"arn:aws:logs:eu-west-3:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:x"
+        own = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{name}:log-stream:x"
         assert allowed(statements, "logs:PutLogEvents", own), function
         assert allowed(statements, "logs:CreateLogStream", own), function
         for other in set(FUNCTIONS) - {function}:
@@ -368,7 +520,7 @@ def recorder(store):
 
 def _table(name: str, index: str | None = None) -> str:
     tested = resource_names("test").table_prefix  # the tests' stage, as prod's tables
-    arn = f"arn:aws:dynamodb:eu-west-3:{ACCOUNT}:table/{name.replace(tested, PREFIX)}"
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name.replace(tested, PREFIX)}"
     return arn + (f"/index/{index}" if index else "")
 
 
@@ -385,11 +537,11 @@ def _grants(service, operation, params):
         return [(f"dynamodb:{operation}", _table(params["TableName"], params.get("IndexName")))]
     action = f"{service}:{IAM_ACTION.get(operation, operation)}"
     if service == "sqs":
-        return [(action, f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")]
+        return [(action, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{PROD.notifications_queue}")]
     if service == "sns":
         return [(action, params.get("PhoneNumber", "+33600000000"))]
     if service == "ses":
-        return [(action, f"arn:aws:ses:eu-west-3:{ACCOUNT}:identity/{SES_DOMAIN}")]
+        return [(action, f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{SES_DOMAIN}")]
     return []
 
 
@@ -448,7 +600,7 @@ def exercised(store, pilot, client, recorder, monkeypatch):
         notifications.deliver(store, body, NOW, 1, senders)
     # The consumer's own reads of its queue are Lambda's event source mapping, as the role.
     recorder.append(
-        ("sqs:ReceiveMessage", f"arn:aws:sqs:eu-west-3:{ACCOUNT}:{PROD.notifications_queue}")
+        ("sqs:ReceiveMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{PROD.notifications_queue}")
     )
     done("deliver_notifications")
     marked = feedback.handle_ses_feedback(
