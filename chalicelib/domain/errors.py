@@ -70,16 +70,6 @@ class SlotTaken(DomainError):
         self.next_slots = next_slots or []
 
 
-class AlreadyBooked(DomainError):
-    """The person already has a rdv at that time (a form sent again)."""
-
-    status_code = 409
-    message = (
-        "Vous avez déjà un rendez-vous à cette heure-là. Retrouvez-le grâce au lien reçu "
-        "par SMS ou par e-mail, ou appelez votre maison départementale des solidarités."
-    )
-
-
 class CancellationTooLate(DomainError):
     status_code = 409
     message = (

@@ -80,3 +80,24 @@ def sms_parts(text: str) -> int:
     if length <= single:
         return 1
     return -(-length // multi)
+
+
+# A first name in a message: how long it may be (« Marie-Charlotte » is 15).
+FIRST_NAME_IN_MESSAGES = 15
+
+
+def first_name_for_messages(name: str | None) -> str:
+    """A child's first name as messages to the parent may print it: the first word
+    only, in letters (hyphens and apostrophes inside), at most 15 characters, in GSM-7;
+    otherwise nothing. The name is typed by whoever books: printed whole, it would let
+    anyone write their own words into an SMS from the official sender."""
+    words = (name or "").split()
+    if not words:
+        return ""
+    word = to_gsm7(words[0])
+    letters = word.replace("-", "").replace("'", "")
+    if not letters.isalpha() or "?" in word or len(word) > FIRST_NAME_IN_MESSAGES:
+        return ""
+    if word[0] in "-'" or word[-1] in "-'":
+        return ""
+    return word

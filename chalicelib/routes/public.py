@@ -5,13 +5,13 @@ A GET never changes anything (link scanners open URLs): cancel and move are POST
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
 from chalicelib.domain.errors import (
-    AlreadyBooked,
     FieldErrors,
     IdempotencyKeyReused,
     NotFound,
@@ -156,7 +156,7 @@ def _form_page(organisation, motif, lieu, starts_at, form, error=None):
     extra = {}
     if isinstance(error, SlotTaken):
         extra = {"slot_taken": True, "next_slots": error.next_slots}
-    elif error is not None:  # FieldErrors, RateLimited, AlreadyBooked
+    elif error is not None:  # FieldErrors, RateLimited
         errors = form.errors_shown(getattr(error, "errors", {}))
         extra = {"errors": errors, "error_message": error.message}
     return render(
@@ -205,7 +205,9 @@ def book(organisation_id, motif_id, lieu_id):
     now = context.now()
     form = BookingForm(data, now.date())
     try:
-        request = form.booking_request(organisation, motif, lieu)
+        request = replace(
+            form.booking_request(organisation, motif, lieu), known_tokens=_recent_links()
+        )
         ratelimit.check_booking_allowed(store, _request(), request.phone, now)
         booked = booking.book_rdv(store, request, now)
     except IdempotencyKeyReused:
@@ -215,9 +217,34 @@ def book(organisation_id, motif_id, lieu_id):
         return _form_page(organisation, motif, lieu, starts_at, form, FieldErrors(
             message="Ce formulaire a déjà servi pour un autre rendez-vous. Vérifiez vos "
             "informations, puis confirmez à nouveau."))  # fmt: skip
-    except (FieldErrors, SlotTaken, RateLimited, AlreadyBooked) as error:  # on the form
+    except (FieldErrors, SlotTaken, RateLimited) as error:  # on the form
         return _form_page(organisation, motif, lieu, starts_at, form, error)
-    return _redirect(f"/r/{booked.manage_token}?confirme=1")
+    answer = _redirect(f"/r/{booked.manage_token}?confirme=1")
+    answer.headers["Set-Cookie"] = _recent_links_cookie(booked.manage_token)
+    return answer
+
+
+# The private links of this browser's last bookings, for an hour: the booking form sent
+# again after Back (a new one-time key) shows that rdv rather than booking it twice.
+RECENT = "rdv_recents"
+
+
+def _recent_links() -> tuple[str, ...]:
+    from http.cookies import SimpleCookie
+
+    cookies = SimpleCookie()
+    try:
+        cookies.load((_request().headers or {}).get("cookie", ""))
+    except Exception:  # a malformed Cookie header is no reason to refuse a booking
+        return ()
+    value = cookies[RECENT].value if RECENT in cookies else ""
+    return tuple(t for t in value.split(".") if 0 < len(t) <= 64)[:3]
+
+
+def _recent_links_cookie(token: str) -> str:
+    tokens = (token, *(t for t in _recent_links() if t != token))[:3]
+    secure = "" if context.settings().is_local else "; Secure"
+    return f"{RECENT}={'.'.join(tokens)}; Max-Age=3600; Path=/mds; HttpOnly; SameSite=Lax{secure}"
 
 
 # --- the private manage link -------------------------------------------------------------
@@ -373,7 +400,9 @@ def move(token):
 def calendar(token):
     body = manage.calendar_for_token(context.store(), token, context.now())
     return Response(
-        body=body,
+        # Text: Chalice sends bytes only for binary content types, and Lambda cannot
+        # serialise bytes in a text answer (API Gateway would answer 502).
+        body=body.decode("utf-8"),
         status_code=200,
         headers={
             "Content-Type": "text/calendar; charset=utf-8",

@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 from chalicelib.domain.changes import BY_USAGER, create
 from chalicelib.domain.errors import (
-    AlreadyBooked,
     Busy,
     FieldErrors,
     IdempotencyKeyReused,
@@ -70,6 +69,10 @@ class BookingRequest:
     # "slot taken"; the same key with another request is refused.
     idempotency_key: str | None = None
     home_address: str | None = None  # required for a motif that takes place at home
+    # Private links this browser was given by its recent bookings (a cookie): the same
+    # person booking the same time again (the form sent again after Back, with a new
+    # one-time key) is shown that rdv instead of getting a second one.
+    known_tokens: tuple[str, ...] = ()
 
 
 # Rdv ids derived from an idempotency key live in this namespace.
@@ -126,12 +129,10 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 return twin
         slot = slot_at(store, request.motif, request.lieu, request.starts_at, now)
         usagers = _usagers_for(store, request, now, keep_until) if slot else None
-        if usagers and number == 0:
+        if usagers and number == 0 and request.known_tokens:
             already = _already_there(store, request, usagers)
-            if already is not None and already.id == rdv_id:
-                return _booked_by(store, rdv_id, fingerprint)  # this very request's rdv
             if already is not None:
-                raise AlreadyBooked()
+                return already
         for agent_id in slot.agent_ids if slot and usagers else ():
             rdv = Rdv(
                 id=rdv_id,
@@ -158,7 +159,12 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
                 request.motif.reminder_offsets_minutes,
                 new_usagers=tuple(usagers.new),
                 kept_usagers=tuple(usagers.kept),
-                limits=person_limits(store, request.phone, request.email, now),
+                limits=person_limits(
+                    store,
+                    contact.phone if contact.notify_sms else None,
+                    contact.email if contact.notify_email else None,
+                    now,
+                ),
             )
             if proposal is not None:
                 return proposal
@@ -170,6 +176,9 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         raise person_limit_reached(reached.limit) from None
     if isinstance(outcome, Committed):
         rdv = outcome.rdv
+    elif isinstance(outcome, Rdv) and outcome.id != rdv_id:
+        rdv = outcome  # this browser's own rdv at that time, booked a moment ago
+        token = next(t for t in request.known_tokens if hash_token(t) == rdv.manage_token_hash)
     elif isinstance(outcome, Rdv):
         rdv = outcome
         announce(store, create(rdv, BY_USAGER), rdv)  # a second send is skipped by receipts
@@ -226,14 +235,25 @@ def _busy() -> None:
 
 
 def _already_there(store: Store, request: BookingRequest, usagers: UsagerChanges) -> Rdv | None:
-    """The live rdv a person found again already has at that very time, if any: a
-    booking form sent again (by the back button, with a new one-time key) must not
-    book them twice. Only this request's own rdv is shown again; another one's link
-    is not (whoever typed a name and a phone is not proven to be that person)."""
+    """The live rdv this browser booked a moment ago for the same person at that very
+    time, if any (see `BookingRequest.known_tokens`). Only a rdv whose private link
+    the browser holds is considered: telling anyone else that someone has a rdv then
+    would tell an abuser where to find them."""
     new_ids = {u.id for u in usagers.new}
     known = {u.id for u in usagers.concerned if u.id not in new_ids}
     if not known:
         return None
+    held = {hash_token(t) for t in request.known_tokens}
+    ends_at = request.starts_at + request.motif.duration
+    for rdv in store.rdvs.of_organisation(request.organisation.id, request.starts_at, ends_at):
+        if (
+            rdv.status.blocks_time
+            and rdv.starts_at == request.starts_at
+            and rdv.manage_token_hash in held
+            and known & set(rdv.usager_ids)
+        ):
+            return rdv
+    return None
     ends_at = request.starts_at + request.motif.duration
     for rdv in store.rdvs.of_organisation(request.organisation.id, request.starts_at, ends_at):
         if (

@@ -109,8 +109,12 @@ def move_by_usager(store: Store, token: str, new_starts_at: datetime, now: datet
             raise _too_many_moves(store, rdv, moves_a_day)
         slot = slot_at(store, motif, lieu, new_starts_at, now, ignore_rdv_id=rdv.id)
         agents = sorted(slot.agent_ids, key=lambda a: a != rdv.agent_id) if slot else []
-        contact = rdv.contact
-        limits = person_limits(store, contact.phone, contact.email, now) if contact else ()
+        contact = contact_of(store, rdv)
+        limits = ()
+        if contact is not None:
+            phone = contact.phone if contact.notify_sms else None
+            email = contact.email if contact.notify_email else None
+            limits = person_limits(store, phone, email, now)
         for agent_id in agents:  # the same agent first
             change = move(rdv, new_starts_at, agent_id, now, BY_USAGER)
             proposal = propose(store, change, motif.reminder_offsets_minutes, limits=limits)

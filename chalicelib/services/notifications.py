@@ -35,6 +35,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.policies import quiet_hours_end, usager_can_change
 from chalicelib.domain.reminders import in_quiet_hours
+from chalicelib.domain.sms import first_name_for_messages
 from chalicelib.notify import messages, queue
 from chalicelib.notify.email import EmailSender, build_message, email_address, mailbox
 from chalicelib.notify.sms import SmsSender
@@ -325,7 +326,7 @@ def _context(store: Store, rdv: Rdv, now: datetime) -> _Context | None:
         where_full=where_full,
         manage_url=f"{base}/r/{manage_token(rdv.id, store.settings.secret_key)}",
         rebook_url=f"{base}/mds/{organisation.id}",
-        child=child,
+        child=first_name_for_messages(child),
         can_cancel_online=usager_can_change(rdv, motif, now),
         sent_at=now,
     )

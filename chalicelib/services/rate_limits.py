@@ -10,6 +10,7 @@ centre's Wi-Fi; the per-person limits do the real work."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from datetime import datetime, time, timedelta
 
@@ -21,21 +22,35 @@ from chalicelib.store import Store
 ADDRESS_WINDOW = timedelta(hours=1)
 
 
-def _subject(value: str) -> str:
-    # Phone numbers, e-mails and addresses are personal data: the counters keep a hash.
-    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+def _subject(store: Store, kind: str, value: str) -> str:
+    """Phone numbers, e-mails and addresses are personal data: the counters keep a
+    keyed hash (a plain hash of a phone number is reversed by trying them all). One
+    mailbox is one person: `nom+1@…` and `nom+2@…` count as `nom@…`. One IPv6 client
+    usually holds a whole /64."""
+    value = value.strip().lower()
+    if kind == "email":
+        local, _, domain = value.rpartition("@")
+        value = f"{local.split('+')[0]}@{domain}"
+    elif kind == "ip" and ":" in value:
+        value = ":".join(value.split(":")[:4])
+    secret = store.settings.secret_key.encode()
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def person_limits(
     store: Store, phone: str | None, email: str | None, now: datetime
 ) -> tuple[CountedLimit, ...]:
-    """The per-person counters a booking or a move made now adds to."""
+    """The per-person counters a booking or a move made now adds to: give the phone
+    only when SMS go to it, the e-mail only when e-mails go to it (a booking that
+    messages nobody must not use up someone else's day)."""
     tz = tz_of(store)
     today = now.astimezone(tz).date()
     window_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
     limit = store.settings.bookings_per_person_per_day
     return tuple(
-        CountedLimit(f"person#{kind}#{_subject(value)}#{today.isoformat()}", limit, window_end)
+        CountedLimit(
+            f"person#{kind}#{_subject(store, kind, value)}#{today.isoformat()}", limit, window_end
+        )
         for kind, value in (("phone", phone), ("email", email))
         if value
     )
@@ -48,7 +63,7 @@ def check_address_allowed(store: Store, client_address: str | None, now: datetim
     seconds = int(ADDRESS_WINDOW.total_seconds())
     start = int(now.timestamp()) // seconds * seconds
     window_end = datetime.fromtimestamp(start + seconds, tz=now.tzinfo)
-    key = f"booking#ip#{_subject(client_address)}#{start}"
+    key = f"booking#ip#{_subject(store, 'ip', client_address)}#{start}"
     if store.rate_limits.hit(key, window_end) > store.settings.bookings_per_address_per_hour:
         minutes = max(1, math.ceil((window_end - now).total_seconds() / 60))
         raise RateLimited(

@@ -88,12 +88,6 @@ class UsagerRepository:
         )
         return read_page(results, _usager, limit)
 
-    def set_notification_preferences(self, usager_id: str, *, sms: bool, email: bool) -> None:
-        UsagerModel(id=usager_id).update(
-            actions=[UsagerModel.notify_sms.set(sms), UsagerModel.notify_email.set(email)],
-            condition=UsagerModel.id.exists(),
-        )
-
     def ids_by_email(self, email: str) -> list[str]:
         """Usagers (of any organisation) with this e-mail address."""
         return [i.id for i in UsagerModel.by_email.query(email)]

@@ -103,3 +103,42 @@ def test_one_client_address_may_try_sixty_bookings_an_hour(store, pilot):
         rate_limits.check_address_allowed(store, "203.0.113.9", NOW)
     assert "Réessayez dans 60 minutes" in refused.value.message
     rate_limits.check_address_allowed(store, "203.0.113.10", NOW)  # another address
+
+
+def test_bookings_that_message_nobody_there_do_not_use_up_that_phones_day(store, pilot, two_a_day):
+    for hours in (0, 1, 2):  # someone books with PHONE, SMS unticked, their own e-mails
+        booking.book_rdv(
+            store,
+            request_for(
+                pilot,
+                starts_at=TUESDAY_9H + timedelta(hours=hours, minutes=30 * (hours % 2)),
+                phone=PHONE,
+                notify_sms=False,
+                email=f"other{hours}@example.org",
+            ),
+            NOW,
+        )
+    booking.book_rdv(  # the owner of PHONE still books
+        store, request_for(pilot, starts_at=TUESDAY_9H + timedelta(days=1), phone=PHONE), NOW
+    )
+
+
+def test_one_mailbox_counts_once_whatever_its_plus_tags(store, pilot, two_a_day):
+    for n, hours in enumerate((0, 1)):
+        booking.book_rdv(
+            store,
+            request_for(
+                pilot, starts_at=TUESDAY_9H + timedelta(hours=hours), phone=None,
+                email=f"Amandine+{n}@Example.org",
+            ),
+            NOW,
+        )  # fmt: skip
+    with pytest.raises(RateLimited):
+        booking.book_rdv(
+            store,
+            request_for(
+                pilot, starts_at=TUESDAY_9H + timedelta(hours=2), phone=None,
+                email="amandine+2@example.org",
+            ),
+            NOW,
+        )  # fmt: skip

@@ -69,7 +69,7 @@ def test_a_rdv_booked_inside_its_deadline_is_confirmed_with_the_phone(store, pil
     [mail] = [m for m in sent_emails() if m["To"] == "amandine@example.org"]
     body = mail.get_body(("plain",)).get_content()
     assert "ne peut plus être annulé ni déplacé en ligne" in body
-    assert "en un clic" not in body
+    assert "déplacez-le en ligne" not in body
 
 
 def test_a_parent_reads_the_childs_first_name(store, pilot):

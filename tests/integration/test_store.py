@@ -276,8 +276,9 @@ def test_usagers_by_name_prefix_page_after_page(store):
 
 
 def test_usager_preferences_and_invalid_email_are_stored(store):
-    store.usagers.save(f.usager(email="a@example.org", birth_date=date(1990, 4, 1)))
-    store.usagers.set_notification_preferences("usager-1", sms=False, email=True)
+    store.usagers.save(
+        f.usager(email="a@example.org", birth_date=date(1990, 4, 1), notify_sms=False)
+    )
     store.usagers.mark_email_invalid("usager-1")
     usager = store.usagers.get("usager-1")
     assert (usager.notify_sms, usager.notify_email, usager.email_invalid) == (False, True, True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.services import booking, notifications
 from chalicelib.services.booking import Person
 from tests.integration.conftest import NOW, TUESDAY_9H
@@ -51,41 +53,73 @@ def test_booking_with_someone_elses_phone_and_name_does_not_take_over_their_cont
     assert "amandine@example.org" in recipients
 
 
-def test_a_form_sent_again_after_the_back_button_does_not_book_the_person_twice(
-    client, store, pilot, monkeypatch
-):
-    """Pages are never cached: Back shows a new form with a new one-time key. With the
-    other agent still free, sending it again must not give a second rdv at that time,
-    nor show the first one's private link (a name and a phone prove nobody)."""
+def send_form(client, cookie: str | None = None, phone: str = "06 12 34 56 78"):
+    """The booking form of Tuesday 9:00 as a browser gets it (a new one-time key each
+    time: pages are never cached), filled in and sent."""
     import re
     from urllib.parse import urlencode
 
+    path = "/mds/org-1/motifs/m30/lieux/lieu-1/reserver"
+    form = client.http.get(path + "?debut=2026-12-01T08:00Z").body.decode()
+    key = re.search(r'name="cle" value="([^"]+)"', form).group(1)
+    fields = {
+        "debut": "2026-12-01T08:00Z",
+        "pour": "moi",
+        "prenom": "Amandine",
+        "nom": "Dupont",
+        "telephone": phone,
+        "sms": "oui",
+        "cle": key,
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie:
+        headers["Cookie"] = cookie
+    return client.http.post(path, headers=headers, body=urlencode(fields))
+
+
+@pytest.fixture
+def frozen(monkeypatch):
     from chalicelib.services import context
 
     monkeypatch.setattr(context, "now", lambda: NOW)
-    path = "/mds/org-1/motifs/m30/lieux/lieu-1/reserver"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
 
-    def send() -> object:
-        form = client.http.get(path + "?debut=2026-12-01T08:00Z").body.decode()
-        key = re.search(r'name="cle" value="([^"]+)"', form).group(1)
-        fields = {
-            "debut": "2026-12-01T08:00Z",
-            "pour": "moi",
-            "prenom": "Amandine",
-            "nom": "Dupont",
-            "telephone": "06 12 34 56 78",
-            "sms": "oui",
-            "cle": key,
-        }
-        return client.http.post(path, headers=headers, body=urlencode(fields))
 
-    first = send()
+def test_the_form_sent_again_after_back_shows_the_rdv_instead_of_a_second_one(
+    client, store, pilot, frozen
+):
+    first = send_form(client)
     assert first.status_code == 303
-    again = send()
-    page = again.body.decode()
-    assert again.status_code == 409
-    assert "Vous avez déjà un rendez-vous à cette heure-là" in page
-    assert first.headers["Location"].split("?")[0] not in page
+    cookie = first.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/mds" in cookie
+    again = send_form(client, cookie=cookie.split(";")[0])
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]  # their own rdv
     rdvs = store.rdvs.of_organisation("org-1", TUESDAY_9H, TUESDAY_9H + timedelta(hours=1))
     assert len(rdvs) == 1
+
+
+def test_booking_with_someone_elses_details_does_not_tell_whether_they_have_a_rdv(
+    client, store, pilot, frozen
+):
+    """Without the victim's browser, the same name and phone at the victim's time is an
+    ordinary booking (here with the other agent): no « vous avez déjà un rendez-vous »
+    that would tell an abuser where and when to find someone."""
+    victim = send_form(client)
+    assert victim.status_code == 303
+    attacker = send_form(client)  # no cookie
+    assert attacker.status_code == 303
+    assert attacker.headers["Location"] != victim.headers["Location"]
+    assert "déjà un rendez-vous" not in attacker.body.decode()
+
+
+def test_the_calendar_file_downloads_over_http(client, store, pilot, frozen):
+    from icalendar import Calendar
+
+    booked = send_form(client)
+    token = booked.headers["Location"].split("/r/")[1].split("?")[0]
+    answer = client.http.get(f"/r/{token}/rdv.ics")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/calendar")
+    [event] = Calendar.from_ical(answer.body).walk("VEVENT")
+    assert event.decoded("dtstart") == TUESDAY_9H
+    assert token not in answer.body.decode()

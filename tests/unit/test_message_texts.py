@@ -248,7 +248,7 @@ def test_a_confirmation_inside_the_deadline_says_so_by_sms_and_email():
     _, body, html = email_parts(NotificationEvent.RDV_CREATED, late)
     for part in (body, html):
         assert "ne peut plus être annulé ni déplacé en ligne" in part
-        assert "Annulez ou déplacez-le en un clic" not in part
+        assert "Annulez-le ou déplacez-le en ligne" not in part
 
 
 def test_messages_to_a_parent_name_the_child():
@@ -270,4 +270,6 @@ def test_no_message_names_the_motif_nor_offers_a_cancellation_that_is_over():
         texts = [sms_text(event, facts), *email_parts(event, facts)]
         assert not any(motif.lower() in t.lower() for t in texts)
         if not can_cancel:
-            assert not any("en un clic" in t for t in texts), event
+            assert not any(
+                "déplacez-le en ligne" in t or "annulant en ligne" in t for t in texts
+            ), event

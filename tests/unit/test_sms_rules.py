@@ -16,3 +16,16 @@ def test_parts_are_160_gsm7_characters_or_70_ucs2():
     assert sms_parts("ê" + "a" * 69) == 1
     assert sms_parts("ê" + "a" * 70) == 2
     assert sms_parts("€" * 80) == 1 and sms_parts("€" * 81) == 2  # extension: 2 septets
+
+
+def test_a_childs_first_name_is_printed_only_as_a_short_name():
+    from chalicelib.domain.sms import first_name_for_messages
+
+    assert first_name_for_messages("Léa") == "Léa"
+    assert first_name_for_messages("Marie-Charlotte") == "Marie-Charlotte"
+    assert first_name_for_messages("Anaïs") == "Anais"
+    assert first_name_for_messages("Payez votre amende sur ameli-aide.fr") == "Payez"
+    assert first_name_for_messages("ameli-aide.fr") == ""
+    assert first_name_for_messages("Maximilienne-Charlotte") == ""  # too long
+    assert first_name_for_messages("Алиса") == ""  # cannot be written in GSM-7
+    assert first_name_for_messages("") == ""
