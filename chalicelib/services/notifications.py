@@ -254,13 +254,18 @@ def _sms_deferred(store: Store, rdv: Rdv, message: dict, by: str, now: datetime)
     """At most one SMS per rdv an hour for what the usager does themself (moving it
     again and again would otherwise send an SMS each time, paid by the département):
     within the hour after the last SMS, the SMS waits, the latest state winning (a
-    later move or a cancellation makes this message stale). The e-mail goes now."""
+    later move or a cancellation makes this message stale), unless it would then
+    arrive in the quiet hours. The e-mail goes now."""
     event = NotificationEvent(message["event"])
     if event not in COALESCED_EVENTS or by != "usager":
         return False
     last = store.receipts.last_sent(rdv.id, Channel.SMS)
     if last is None or now - last >= SMS_SPACING:
         return False
+    if in_quiet_hours(last + SMS_SPACING, ZoneInfo(store.settings.timezone)):
+        # It would arrive in the quiet hours: no SMS at night for what the usager did
+        # themself and saw done on the page (the e-mail, if any, goes now).
+        return True
     wait = (last + SMS_SPACING - now).total_seconds()
     queue.enqueue(store.settings, [message], delay_seconds=int(wait) + 1)
     return True

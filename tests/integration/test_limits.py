@@ -142,3 +142,28 @@ def test_one_mailbox_counts_once_whatever_its_plus_tags(store, pilot, two_a_day)
             ),
             NOW,
         )  # fmt: skip
+
+
+def test_a_spaced_sms_that_would_arrive_at_night_is_not_sent(store, pilot, monkeypatch):
+    from chalicelib.notify import queue
+
+    deferred = []
+    monkeypatch.setattr(queue, "enqueue", _capturing(queue.enqueue, deferred))
+    evening = NOW.replace(hour=18, minute=30)  # 19:30 Paris: an hour later is 20:30
+    booked = booking.book_rdv(store, request_for(pilot, email=None), evening)
+    deliver_all(store, drain(store), now=evening)
+    sent = len(sent_sms())
+    at = evening + timedelta(minutes=10)
+    manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=1), at)
+    deliver_all(store, drain(store), now=at)
+    assert len(sent_sms()) == sent and deferred == []  # nothing now, nothing queued for 20:30
+
+
+def _capturing(real_enqueue, deferred):
+    def enqueue(settings, messages, delay_seconds=0):
+        if delay_seconds:
+            deferred.extend(messages)
+        else:
+            real_enqueue(settings, messages)
+
+    return enqueue
