@@ -1,5 +1,7 @@
 """The journeys of issue 13 that went wrong, done again in a real Chromium as an usager
-would: searched with spaces and accents, a phone motif and a home visit.
+would: searched with spaces and accents, a phone motif and a home visit, a move to one's
+own time, a cancellation confirmed on a second page, preferences saved, a link cut
+short.
 
 Every booking here is three weeks ahead or more (the other e2e tests book within two),
 with phone numbers no other test uses (07 62 13 6x xx; messages only reach moto).
@@ -8,6 +10,7 @@ Screenshots go to test-artifacts/journey-*.png."""
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +23,9 @@ pytestmark = pytest.mark.e2e
 PHONES = {
     "phone": "07 62 13 62 01",
     "home": "07 62 13 62 02",
+    "own-time": "07 62 13 62 03",
+    "cancel": "07 62 13 62 04",
+    "preferences": "07 62 13 62 05",
 }
 
 
@@ -103,6 +109,49 @@ def manage_link(page) -> str:
 def day_and_time(slot_name: str) -> tuple[str, str]:
     day, time = slot_name.split(" à ")
     return day, time
+
+
+def to_week_of(page, day: str) -> None:
+    """On a week of slots: forward to the week that shows `day` (« mardi 22 … »)."""
+    for _ in range(6):
+        if page.get_by_role("heading", level=3, name=day, exact=True).count():
+            return
+        weeks_ahead(page, 1)
+    raise AssertionError(f"{day} is not shown in six weeks")
+
+
+def book_a_consultation(
+    page, base: str, *, phone: str, weeks: int, email: str = "", at: str | None = None
+) -> tuple[str, str]:
+    """Book a « Consultation nourrisson » at MDS Nœux-les-Mines `weeks` ahead: the
+    first time offered, or the first whose name matches `at`; returns the slot's name
+    and its `debut` (as in the form's address), on the confirmation page."""
+    open_slots(
+        page,
+        base,
+        place="62290",
+        mds="MDS Nœux-les-Mines",
+        service="PMI",
+        motif="Consultation nourrisson",
+        lieu="MDS Nœux-les-Mines – site principal",
+    )
+    weeks_ahead(page, weeks)
+    slot = page.get_by_role("link", name=re.compile(at)).first if at else first_slot(page)
+    chosen = take(page, slot)
+    [debut] = parse_qs(urlsplit(page.url).query)["debut"]
+    fill_in(page, first="Mélanie", last="Parcours", phone=phone, email=email)
+    confirm(page)
+    assert h1(page) == "Votre rendez-vous est confirmé", main_text(page)
+    return chosen, debut
+
+
+def looks_french(page) -> None:
+    """A page for people: French HTML, a heading, never Chalice's or the gateway's JSON."""
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", level=1).count() == 1
+    text = page.locator("body").inner_text()
+    for english in ("Missing Authentication Token", '"Code"', '"Message"', "MethodNotAllowed"):
+        assert english not in text, text[:300]
 
 
 # --- 1. search ------------------------------------------------------------------------------
@@ -198,3 +247,135 @@ def test_a_home_visit_asks_for_the_address_and_books_with_it(live_server, page):
     screenshot(page, "journey-home-booked")
     assert h1(page) == "Votre rendez-vous est confirmé", main_text(page)
     assert "À votre domicile" in main_text(page)
+
+
+# --- 4. a move to one's own time ------------------------------------------------------------
+
+
+def test_moving_to_ones_own_time_is_not_offered_and_moves_nothing(live_server, page):
+    # A Tuesday at 10h00, four weeks ahead: two PMI agents see children at Nœux on
+    # Tuesday mornings, so the time stays free with the other one once booked.
+    chosen, debut = book_a_consultation(
+        page, live_server.url, phone=PHONES["own-time"], weeks=4, at=r"^mardi .* à 10h00$"
+    )
+    manage = manage_link(page)
+    day, time = day_and_time(chosen)
+    page.goto(manage)
+    go(page, page.get_by_role("link", name="Déplacer ce rendez-vous"))
+    assert h1(page) == "Déplacer votre rendez-vous"
+    to_week_of(page, day)
+    screenshot(page, "journey-own-time-move-page")
+    own = page.get_by_text(f"{time} (votre rendez-vous)")
+    expect(own).to_be_visible()
+    # Shown as the rdv's own time, under its day, and not something to choose.
+    assert own.evaluate("el => el.closest('a') === null")
+    expect(page.get_by_role("link", name=chosen, exact=True)).to_have_count(0)
+    assert own.locator("xpath=ancestor::ul[1]/preceding-sibling::h3[1]").inner_text() == day
+    assert page.locator("ul.slots a").count() > 0  # other times are offered
+
+    # The confirmation of a move to that very time (a page kept from before, a link
+    # typed again): it says so, and offers no button that would « move » it.
+    page.goto(f"{manage}/deplacer/confirmer?" + urlencode({"debut": debut}))
+    screenshot(page, "journey-own-time-confirm")
+    assert h1(page) == "Votre rendez-vous est déjà à cette heure"
+    assert f"{day} à {time}" in main_text(page)
+    expect(page.get_by_role("button", name="Déplacer mon rendez-vous")).to_have_count(0)
+    go(page, page.get_by_role("link", name="Garder mon rendez-vous actuel"))
+    assert h1(page) == "Votre rendez-vous"
+    body = main_text(page)
+    assert day in body and time in body
+    assert "déplacé" not in body
+
+
+# --- 5. a cancellation, confirmed on a second page -----------------------------------------
+
+
+def test_cancelling_asks_first_then_shows_a_page_that_reloads(live_server, page):
+    open_slots(
+        page,
+        live_server.url,
+        place="62100",
+        mds="MDS Calais II",
+        service="Service social",
+        motif="Premier rendez-vous avec une assistante sociale",
+        lieu="MDS Calais II – site principal",
+    )
+    weeks_ahead(page, 3)
+    chosen = take(page, first_slot(page))
+    fill_in(page, first="Nicolas", last="Annulation", phone=PHONES["cancel"])
+    confirm(page)
+    manage = manage_link(page)
+    page.goto(manage)
+
+    # The link only asks: nothing is cancelled until the second page's button.
+    go(page, page.get_by_role("link", name="Annuler ce rendez-vous"))
+    screenshot(page, "journey-cancel-confirm")
+    assert h1(page) == "Confirmer l’annulation"
+    day, time = day_and_time(chosen)
+    assert day in main_text(page) and time in main_text(page)
+    go(page, page.get_by_role("link", name="Non, garder mon rendez-vous"))
+    assert h1(page) == "Votre rendez-vous"
+
+    go(page, page.get_by_role("link", name="Annuler ce rendez-vous"))
+    answer = go(page, page.get_by_role("button", name="Oui, annuler ce rendez-vous"))
+    screenshot(page, "journey-cancel-done")
+    assert h1(page) == "Rendez-vous annulé"
+    assert "Votre rendez-vous est bien annulé" in main_text(page)
+    # Post/Redirect/Get: the address bar shows the rdv's page, fetched by a GET.
+    assert answer.request.method == "GET"
+    assert answer.request.redirected_from is not None
+    assert answer.request.redirected_from.method == "POST"
+    assert urlsplit(page.url).path == urlsplit(manage).path
+
+    again = page.reload()
+    screenshot(page, "journey-cancel-reloaded")
+    assert again.status == 200
+    assert again.request.method == "GET"
+    looks_french(page)
+    assert h1(page) == "Rendez-vous annulé"
+    expect(page.get_by_role("link", name="Annuler ce rendez-vous")).to_have_count(0)
+
+
+# --- 6. preferences -------------------------------------------------------------------------
+
+
+def test_saved_preferences_show_the_rdv_page_again_on_reload(live_server, page):
+    book_a_consultation(
+        page,
+        live_server.url,
+        phone=PHONES["preferences"],
+        email="laetitia.choix@example.org",
+        weeks=4,
+    )
+    page.goto(manage_link(page))
+    sms = page.get_by_label("par SMS")
+    email = page.get_by_label("par e-mail")
+    assert sms.is_checked() and email.is_checked()
+    sms.uncheck()
+    answer = go(page, page.get_by_role("button", name="Enregistrer mes choix"))
+    screenshot(page, "journey-preferences-saved")
+    assert answer.request.method == "GET"
+    assert not urlsplit(page.url).path.endswith("/preferences")
+    expect(page.get_by_text("Vos choix sont enregistrés")).to_be_visible()
+
+    again = page.reload()
+    assert again.status == 200
+    looks_french(page)
+    assert h1(page) == "Votre rendez-vous"
+    expect(page.get_by_text("Vos choix sont enregistrés")).to_be_visible()
+    assert not page.get_by_label("par SMS").is_checked()
+    assert page.get_by_label("par e-mail").is_checked()
+
+
+# --- 7. links cut short, unknown addresses --------------------------------------------------
+
+
+def test_a_truncated_private_link_shows_a_french_page(live_server, page):
+    for path in ("/r/", "/r"):
+        answer = page.goto(live_server.url + path)
+        assert answer.status == 404, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+        looks_french(page)
+        assert "lien est incomplet" in main_text(page), path
+        expect(page.get_by_role("link", name="Revenir à l’accueil")).to_be_visible()
+    screenshot(page, "journey-truncated-link")
