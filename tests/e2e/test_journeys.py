@@ -1,7 +1,7 @@
 """The journeys of issue 13 that went wrong, done again in a real Chromium as an usager
 would: searched with spaces and accents, a phone motif and a home visit, a move to one's
-own time, a cancellation confirmed on a second page, preferences saved, a link cut
-short.
+own time, a cancellation confirmed on a second page, preferences saved, links cut
+short, a slot taken meanwhile, a form sent again after Back, and a 360 px screen.
 
 Every booking here is three weeks ahead or more (the other e2e tests book within two),
 with phone numbers no other test uses (07 62 13 6x xx; messages only reach moto).
@@ -10,23 +10,32 @@ Screenshots go to test-artifacts/journey-*.png."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
 
-# One phone per journey.
+# One phone per journey; the « slot taken » journey's other bookers use 07 62 13 69 xx.
 PHONES = {
     "phone": "07 62 13 62 01",
     "home": "07 62 13 62 02",
     "own-time": "07 62 13 62 03",
     "cancel": "07 62 13 62 04",
     "preferences": "07 62 13 62 05",
+    "back": "07 62 13 62 06",
+    "narrow": "07 62 13 62 07",
 }
+NARROW = {"width": 360, "height": 740}
+UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)"""
+PAGE_WIDTH = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
 
 
 # --- what a person does -------------------------------------------------------------------
@@ -379,3 +388,146 @@ def test_a_truncated_private_link_shows_a_french_page(live_server, page):
         assert "lien est incomplet" in main_text(page), path
         expect(page.get_by_role("link", name="Revenir à l’accueil")).to_be_visible()
     screenshot(page, "journey-truncated-link")
+
+
+# --- 8. a slot taken while one looks at the week --------------------------------------------
+
+
+def _book_over_http(base: str, form_url: str, phone: str) -> int:
+    action, debut = form_url.split("?debut=")
+    return requests.post(
+        base + action,
+        data={"debut": unquote(debut), "pour": "moi", "prenom": "Dylan", "nom": "Pressé",
+              "telephone": phone, "sms": "oui"},
+        allow_redirects=False,
+        timeout=10,
+    ).status_code  # fmt: skip
+
+
+def test_the_form_of_a_slot_taken_meanwhile_shows_the_free_slots(live_server, page):
+    open_slots(
+        page,
+        live_server.url,
+        place="62100",
+        mds="MDS Calais II",
+        service="PMI",
+        motif="Bilan de santé 4 ans",
+        lieu="MDS Calais II – site principal",
+    )
+    weeks_ahead(page, 3)
+    slot = first_slot(page)
+    chosen = slot.get_attribute("aria-label")
+    # Others take every agent's time at that slot while this page is open.
+    others = (f"07 62 13 69 {n:02d}" for n in range(10, 20))
+    for _ in range(5):
+        if _book_over_http(live_server.url, slot.get_attribute("href"), next(others)) == 409:
+            break
+    else:
+        raise AssertionError(f"{chosen} never became full")
+
+    answer = go(page, slot)
+    screenshot(page, "journey-taken-slot")
+    assert answer.status == 409
+    assert h1(page) == "Choisissez votre créneau"
+    alert = page.get_by_role("alert").first
+    expect(alert).to_be_visible()
+    assert "Ce créneau n’est plus disponible" in alert.inner_text()
+    # No form to fill in for nothing: the week's free times instead, without that one.
+    expect(page.get_by_label("Votre prénom")).to_have_count(0)
+    expect(page.get_by_role("button", name="Confirmer le rendez-vous")).to_have_count(0)
+    expect(page.get_by_role("link", name=chosen, exact=True)).to_have_count(0)
+    day, _ = day_and_time(chosen)
+    assert day in main_text(page)  # the week of the slot chosen
+    assert page.locator("ul.slots a").count() > 0
+    take(page, page.locator("ul.slots a").first)  # and another one can be chosen
+
+
+# --- 9. the same form sent again after Back -------------------------------------------------
+
+
+def test_a_booking_sent_again_after_back_does_not_book_twice(live_server, page):
+    open_slots(
+        page,
+        live_server.url,
+        place="62100",
+        mds="MDS Calais II",
+        service="PMI",
+        motif="Consultation nourrisson",
+        lieu="MDS Calais II – site principal",
+    )
+    # Four weeks ahead, a Tuesday at 10h00: two PMI agents see children at the main
+    # site on Tuesday mornings, so the time is still offered after one booking.
+    weeks_ahead(page, 4)
+    chosen = take(page, page.get_by_role("link", name=re.compile(r"^mardi .* à 10h00$")))
+    fill_in(page, first="Sarah", last="Retour", phone=PHONES["back"])
+    confirm(page)
+    assert h1(page) == "Votre rendez-vous est confirmé"
+    manage = manage_link(page)
+
+    page.go_back()  # the form again, with a new one-time key
+    assert h1(page) == "Vos coordonnées"
+    fill_in(page, first="Sarah", last="Retour", phone=PHONES["back"])
+    answer = confirm(page)
+    screenshot(page, "journey-back-resubmitted")
+    assert answer.status == 409
+    alert = page.get_by_role("alert").first
+    expect(alert).to_be_visible()
+    assert "Vous avez déjà un rendez-vous à cette heure-là" in alert.inner_text()
+    assert "Ce créneau vient d’être réservé" not in main_text(page)
+    assert h1(page) != "Votre rendez-vous est confirmé"
+
+    # Still one rdv, at that time: the first one, untouched.
+    page.goto(manage)
+    assert h1(page) == "Votre rendez-vous"
+    day, time = day_and_time(chosen)
+    assert day in main_text(page) and time in main_text(page)
+
+
+# --- 10. a 360 px screen --------------------------------------------------------------------
+
+
+@pytest.fixture
+def narrow_page(browser):
+    context = browser.new_context(viewport=NARROW, locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def fits_and_is_labelled(page, name: str) -> None:
+    width = page.evaluate(PAGE_WIDTH)
+    assert width <= NARROW["width"], f"{name}: {width} px wide on a 360 px screen"
+    assert page.evaluate(UNLABELLED_FIELDS) == [], name
+
+
+def test_the_home_address_form_and_the_cancel_confirmation_fit_360_px(live_server, narrow_page):
+    page = narrow_page
+    open_slots(
+        page,
+        live_server.url,
+        place="62290",
+        mds="MDS Nœux-les-Mines",
+        service="PMI",
+        motif="Visite à domicile de la puéricultrice",
+    )
+    weeks_ahead(page, 3)
+    take(page, first_slot(page))
+    fits_and_is_labelled(page, "home visit form")
+    screenshot(page, "journey-360-home-form")
+    fill_in(page, first="Émilie", last="Étroit", phone=PHONES["narrow"])
+    confirm(page)  # without the address: the form with its errors
+    expect(page.get_by_role("alert").first).to_be_visible()
+    fits_and_is_labelled(page, "home visit form with errors")
+    screenshot(page, "journey-360-home-form-errors")
+
+    page.get_by_label("Adresse du rendez-vous à domicile").fill(
+        "Résidence des Acacias, bâtiment C, 3 allée Jean-Baptiste Lebas, 62290 Nœux-les-Mines"
+    )
+    confirm(page)
+    assert h1(page) == "Votre rendez-vous est confirmé", main_text(page)
+    fits_and_is_labelled(page, "confirmation")
+    page.goto(manage_link(page))
+    go(page, page.get_by_role("link", name="Annuler ce rendez-vous"))
+    assert h1(page) == "Confirmer l’annulation"
+    fits_and_is_labelled(page, "cancel confirmation")
+    screenshot(page, "journey-360-cancel-confirm")
