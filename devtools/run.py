@@ -33,6 +33,44 @@ def start_moto(host: str, port: int):
     return server
 
 
+def answer_unknown_paths_like_the_gateway() -> None:
+    """`chalice local` answers an unknown path or method with API Gateway's raw 403
+    « Missing Authentication Token »; the deployed stage answers with the French
+    gateway responses of infra/template.py. Make the local server give those."""
+    from chalice import local
+
+    from infra.template import gateway_responses
+
+    [(_, api)] = gateway_responses().items()
+    missing = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"][
+        "MISSING_AUTHENTICATION_TOKEN"
+    ]
+    answer_headers = {
+        name.removeprefix("gatewayresponse.header."): value.strip("'")
+        for name, value in missing["responseParameters"].items()
+    }
+
+    class NotFoundLikeTheGateway(local.LocalGatewayException):
+        CODE = int(missing.get("statusCode", 404))
+
+    handle_request = local.LocalGateway.handle_request
+
+    def handle(self, method, path, headers, body):
+        try:
+            return handle_request(self, method=method, path=path, headers=headers, body=body)
+        except local.ForbiddenError as error:
+            if b"Missing Authentication Token" not in (error.body or b""):
+                raise
+            accept = (headers.get("accept") or headers.get("Accept") or "").split(",")[0]
+            kind = "text/html" if accept.strip().startswith("text/html") else "application/json"
+            raise NotFoundLikeTheGateway(
+                {**answer_headers, "Content-Type": f"{kind}; charset=utf-8"},
+                missing["responseTemplates"][kind].encode(),
+            ) from None
+
+    local.LocalGateway.handle_request = handle
+
+
 def start_app_server(host: str, port: int):
     """`chalice local`'s server, started from Python with a deeper listen backlog
     (its default of 5 resets connections under concurrent bookings)."""
@@ -40,6 +78,7 @@ def start_app_server(host: str, port: int):
     from chalice.local import LocalDevServer, ThreadedHTTPServer
 
     ThreadedHTTPServer.request_queue_size = 128
+    answer_unknown_paths_like_the_gateway()
     ThreadedHTTPServer.daemon_threads = True
     sys.path.insert(0, str(ROOT))
     from chalice.local import create_local_server

@@ -303,7 +303,12 @@ def cancel_page(token):
         return _redirect(f"/r/{token}")
     if not managed.can_change:
         return _manage_page(managed, token, status_code=409)
-    return render("public/cancel_confirm.html", managed=managed, manage_url=f"/r/{token}")
+    return render(
+        "public/cancel_confirm.html",
+        managed=managed,
+        manage_url=f"/r/{token}",
+        location_labels=LOCATION_LABELS,
+    )
 
 
 @public.route("/r/{token}/annuler", methods=["POST"], content_types=FORM)
@@ -344,7 +349,9 @@ def move_page(token):
     if not managed.can_change:
         return _manage_page(managed, token, status_code=409)
     wanted = parse_day(query(_request().query_params, "semaine"))
-    week = availability.week_of_slots(store, managed.motif, managed.lieu, wanted, now)
+    week = availability.week_of_slots(
+        store, managed.motif, managed.lieu, wanted, now, ignore_rdv_id=managed.rdv.id
+    )
     return render(
         "public/move.html",
         managed=managed,

@@ -103,8 +103,15 @@ def next_slots(
 
 
 def week_of_slots(
-    store: Store, motif: Motif, lieu: Lieu | None, wanted: date | None, now: datetime
+    store: Store,
+    motif: Motif,
+    lieu: Lieu | None,
+    wanted: date | None,
+    now: datetime,
+    ignore_rdv_id: str | None = None,
 ) -> WeekOfSlots:
+    """A week of slots; with `ignore_rdv_id` (the move page), that rdv's own time is
+    offered too, so its page can show it as the rdv's."""
     tz = tz_of(store)
     today = now.astimezone(tz).date()
     last_day = horizon(motif, now, tz)
@@ -112,7 +119,7 @@ def week_of_slots(
     if monday > last_day:
         monday = monday_of(last_day)
     sunday = monday + timedelta(days=6)
-    slots = slots_between(store, motif, lieu, monday, sunday, now)
+    slots = slots_between(store, motif, lieu, monday, sunday, now, ignore_rdv_id)
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
     for slot in slots:
         by_day[slot.starts_at.astimezone(tz).date()].append(slot)
