@@ -23,7 +23,7 @@ def populate(store, weeks: int, agents: int = 10) -> None:
     store.catalogue.save_territoire(Territoire("t", "Pas-de-Calais", "62"))
     store.catalogue.save_service(Service("pmi", "t", "PMI", "PMI"))
     store.catalogue.save_organisation(f.organisation(territoire_id="t"))
-    store.catalogue.save_motif(f.motif(max_booking_delay_days=7 * weeks))
+    store.catalogue.save_motif(f.motif(max_booking_delay_minutes=(7 * weeks) * 24 * 60))
     store.catalogue.save_lieu(f.lieu())
     first = date(2026, 11, 23) - timedelta(weeks=weeks)
     for a in range(agents):

@@ -80,7 +80,8 @@ class Motif:
     location_type: LocationType = LocationType.PUBLIC_OFFICE
     bookable_online: bool = True
     min_booking_delay_minutes: int = 30
-    max_booking_delay_days: int = 90
+    # How far ahead it may be booked; None: an open agenda, as far as plages go.
+    max_booking_delay_minutes: int | None = 90 * 24 * 60
     cancellation_deadline_minutes: int = 24 * 60
     reminder_offsets_minutes: tuple[int, ...] = (2 * 24 * 60, 24 * 60)
     instructions: str = ""  # what to bring, shown on the confirmation page
@@ -138,13 +139,15 @@ class PlageOuverture:
     id: str
     agent_id: str
     organisation_id: str
-    lieu_id: str
+    lieu_id: str | None  # None: for motifs by phone or at home only
     motif_ids: tuple[str, ...]
     first_day: date
     start_time: time
     end_time: time
     recurrence: Recurrence | None = None
     title: str = ""
+    # Open on public holidays too (an exceptional session); closed on them otherwise.
+    open_on_holidays: bool = False
 
     @property
     def last_day(self) -> date | None:

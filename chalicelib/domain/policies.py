@@ -55,3 +55,15 @@ def quiet_hours_end(at: datetime, tz: ZoneInfo) -> datetime:
     local = at.astimezone(tz)
     day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
     return datetime.combine(day, QUIET_UNTIL, tzinfo=tz).astimezone(at.tzinfo)
+
+
+# An open agenda (a motif without a maximum booking delay) is still shown a year ahead
+# at most: plages rarely go further, and a page must end somewhere.
+OPEN_AGENDA_HORIZON = timedelta(days=366)
+
+
+def latest_booking(motif: Motif, now: datetime) -> datetime:
+    """The latest start a motif may be booked for from now."""
+    if motif.max_booking_delay_minutes is None:
+        return now + OPEN_AGENDA_HORIZON
+    return now + timedelta(minutes=motif.max_booking_delay_minutes)

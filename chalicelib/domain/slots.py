@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import Absence, Motif, PlageOuverture, Rdv
+from chalicelib.domain.policies import latest_booking
 from chalicelib.domain.recurrence import occurrence_days, occurs_on
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -92,7 +93,7 @@ def next_available_slot(
     """The first bookable slot on or after `from_day`, up to the horizon (default: the
     motif's maximum booking delay). Walks day by day over the days some plage occurs
     and stops at the first one with a slot: no month is computed whole."""
-    last = horizon_day or (now + timedelta(days=motif.max_booking_delay_days)).astimezone(tz).date()
+    last = horizon_day or latest_booking(motif, now).astimezone(tz).date()
     engine = _Engine(motif, lieu_id, plages, absences, busy, from_day, last, now, tz)
     day = from_day
     while day <= last:
@@ -152,7 +153,7 @@ class _Engine:
         self.tz = tz
         self.duration = motif.duration_minutes
         self.earliest = _minutes(now) + motif.min_booking_delay_minutes
-        self.latest = _minutes(now + timedelta(days=motif.max_booking_delay_days))
+        self.latest = _minutes(latest_booking(motif, now))
         self.plages = [
             p
             for p in plages

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import Lieu, Motif
+from chalicelib.domain.policies import latest_booking
 from chalicelib.domain.slots import Slot, busy_from_rdvs, compute_slots, next_available_slot
 from chalicelib.store import Store
 
@@ -37,7 +38,7 @@ def monday_of(day: date) -> date:
 
 
 def horizon(motif: Motif, now: datetime, tz: ZoneInfo) -> date:
-    return (now + timedelta(days=motif.max_booking_delay_days)).astimezone(tz).date()
+    return latest_booking(motif, now).astimezone(tz).date()
 
 
 def slots_between(

@@ -85,12 +85,20 @@ def _motif(item: MotifModel) -> Motif:
         location_type=LocationType(item.location_type),
         bookable_online=bool(item.bookable_online),
         min_booking_delay_minutes=int(item.min_booking_delay_minutes),
-        max_booking_delay_days=int(item.max_booking_delay_days),
+        max_booking_delay_minutes=_max_delay(item),
         cancellation_deadline_minutes=int(item.cancellation_deadline_minutes),
         reminder_offsets_minutes=tuple(int(m) for m in item.reminder_offsets_minutes or ()),
         instructions=item.instructions or "",
         color=item.color,
     )
+
+
+def _max_delay(item: MotifModel) -> int | None:
+    if item.max_booking_delay_minutes is not None:
+        return int(item.max_booking_delay_minutes)
+    if item.max_booking_delay_days is not None:  # saved before delays were in minutes
+        return int(item.max_booking_delay_days) * 24 * 60
+    return None
 
 
 def _lieu(item: LieuModel) -> Lieu:
@@ -214,7 +222,7 @@ class CatalogueRepository:
             location_type=motif.location_type.value,
             bookable_online=motif.bookable_online,
             min_booking_delay_minutes=motif.min_booking_delay_minutes,
-            max_booking_delay_days=motif.max_booking_delay_days,
+            max_booking_delay_minutes=motif.max_booking_delay_minutes,
             cancellation_deadline_minutes=motif.cancellation_deadline_minutes,
             reminder_offsets_minutes=list(motif.reminder_offsets_minutes),
             instructions=motif.instructions,

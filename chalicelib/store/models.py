@@ -135,7 +135,8 @@ class MotifModel(BaseModel):
     location_type = UnicodeAttribute()
     bookable_online = BooleanAttribute()
     min_booking_delay_minutes = NumberAttribute()
-    max_booking_delay_days = NumberAttribute()
+    max_booking_delay_days = NumberAttribute(null=True)  # motifs saved before minutes
+    max_booking_delay_minutes = NumberAttribute(null=True)  # absent: an open agenda
     cancellation_deadline_minutes = NumberAttribute()
     reminder_offsets_minutes = ListAttribute(of=NumberAttribute, default=list)
     instructions = UnicodeAttribute(default="")
@@ -240,7 +241,7 @@ class PlageOuvertureModel(BaseModel):
     id = UnicodeAttribute(hash_key=True)
     agent_id = UnicodeAttribute()
     organisation_id = UnicodeAttribute()
-    lieu_id = UnicodeAttribute()
+    lieu_id = UnicodeAttribute(null=True)  # sparse in by-lieu: none for phone / home
     motif_ids = ListAttribute(of=UnicodeAttribute)
     first_day = UnicodeAttribute()  # ISO date
     last_day = UnicodeAttribute()  # ISO date or OPEN_ENDED_DAY
@@ -248,6 +249,7 @@ class PlageOuvertureModel(BaseModel):
     end_time = UnicodeAttribute()
     recurrence = RecurrenceMap(null=True)
     title = UnicodeAttribute(default="")
+    open_on_holidays = BooleanAttribute(default=False)
     by_lieu = PlageByLieuIndex()
     by_agent = PlageByAgentIndex()
     by_organisation = PlageByOrganisationIndex()

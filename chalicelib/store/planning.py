@@ -29,6 +29,7 @@ def _plage(item: PlageOuvertureModel) -> PlageOuverture:
         end_time=parse_time(item.end_time),
         recurrence=recurrence_from_map(item.recurrence),
         title=item.title or "",
+        open_on_holidays=bool(item.open_on_holidays),
     )
 
 
@@ -60,6 +61,7 @@ class PlanningRepository:
             end_time=time_str(plage.end_time),
             recurrence=recurrence_to_map(plage.recurrence),
             title=plage.title,
+            open_on_holidays=plage.open_on_holidays,
         ).save()
 
     def delete_plage(self, plage_id: str) -> None:

@@ -120,7 +120,7 @@ def test_two_free_agents_give_one_slot_and_a_busy_one_leaves_the_other():
 
 def test_min_and_max_booking_delays_count_from_now():
     now = utc(2026, 11, 2, 8, 10)  # 9:10 in Paris
-    motif = f.motif(min_booking_delay_minutes=60, max_booking_delay_days=7)
+    motif = f.motif(min_booking_delay_minutes=60, max_booking_delay_minutes=(7) * 24 * 60)
     found = slots([f.plage()], now=now, motif=motif, end=date(2026, 11, 16))
     assert starts(found)[0] == "02 10:30"  # 10:00 is sooner than 10:10
     assert starts(found)[-1] == "09 09:00"  # 7 days after 9:10
@@ -164,7 +164,7 @@ def test_a_plage_across_the_fall_back_hour_uses_the_first_occurrence():
 
 def test_next_available_slot_ten_weeks_ahead_and_none_past_the_horizon():
     later = f.plage(first_day=date(2027, 1, 11), recurrence=Recurrence(1, (0,)))
-    motif = f.motif(max_booking_delay_days=120)
+    motif = f.motif(max_booking_delay_minutes=(120) * 24 * 60)
     found = next_available_slot(
         motif=motif, lieu_id="lieu-1", plages=[later], absences=[], busy=[],
         from_day=MONDAY, now=NOW, tz=PARIS,
