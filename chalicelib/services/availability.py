@@ -177,7 +177,7 @@ def lieux_offering(store: Store, motif: Motif, lieux: list[Lieu], now: datetime)
     plages = store.planning.plages_of_organisation(
         motif.organisation_id, today, horizon(motif, now, tz)
     )
-    offering = {p.lieu_id for p in plages if motif.id in p.motif_ids}
+    offering = {p.lieu_id for p in plages if motif.id in p.motif_ids and p.lieu_id}
     return [lieu for lieu in lieux if lieu.id in offering]
 
 

@@ -68,6 +68,10 @@ def online_motif(store: Store, organisation: Organisation, motif_id: str) -> Mot
 
 
 def lieux_for_motif(store: Store, organisation: Organisation, motif: Motif) -> list[Lieu]:
+    """The lieux a motif may be booked at: none for a motif by phone or at home, whose
+    slots and bookings take `-` as their lieu (one way to say "no lieu")."""
+    if motif.location_type is not LocationType.PUBLIC_OFFICE:
+        return []
     return store.catalogue.lieux_of_organisation(organisation.id)
 
 

@@ -116,9 +116,14 @@ def document() -> dict[str, Any]:
             MOTIF + "/lieux": {
                 "get": {
                     "summary": "Lieux où le motif est proposé",
+                    "description": (
+                        "Pour un motif par téléphone ou à domicile (`location_type` "
+                        "`phone` ou `home`), la liste est vide : ses créneaux et ses "
+                        "réservations prennent `-` comme lieu."
+                    ),
                     "parameters": [ORGANISATION_ID, MOTIF_ID],
                     "responses": {
-                        "200": _json(_ref("Lieux"), "Les lieux"),
+                        "200": _json(_ref("Lieux"), "Les lieux (aucun sans lieu)"),
                         "404": not_found,
                         "409": _error("Motif fermé à la réservation en ligne"),
                     },

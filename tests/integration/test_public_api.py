@@ -350,3 +350,13 @@ def test_a_home_visit_needs_its_address(client, pilot, store):
     assert "12 rue" not in json.dumps(booked)  # the private link shows no address
     [rdv] = stored_rdvs(store)
     assert rdv.home_address == "12 rue des Fleurs, Lens"
+
+
+def test_a_motif_by_phone_has_no_lieu_and_books_with_a_dash(client, pilot):
+    """One way to say "no lieu": `/lieux` lists none, `/slots` and `/bookings` take `-`."""
+    base = "/api/v1/public/organisations/org-1/motifs/mtel"
+    assert get(client, base + "/lieux") == {"lieux": []}
+    assert get(client, base + "/lieux/-/slots?week=2026-11-30")["days"][1]["slots"]
+    booked = post(client, base + "/lieux/-/bookings", booking(phone="06 12 34 56 71"))
+    assert booked["rdv"]["lieu"] is None and booked["rdv"]["location_type"] == "phone"
+    assert get(client, base + "/lieux/lieu-1/slots")["error"]["code"] == "not_found"
