@@ -127,6 +127,10 @@ class Frequency(StrEnum):
     MONTHLY_BY_WEEKDAY = "monthly_by_weekday"  # every N months, the 2nd Tuesday, the last Friday
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True, slots=True)
 class Recurrence:
     """How a plage d'ouverture or an absence repeats after its first day.
@@ -157,14 +161,20 @@ class Recurrence:
         # (the slot engine uses recurrences as dictionary keys).
         object.__setattr__(self, "frequency", Frequency(self.frequency))
         object.__setattr__(self, "weekdays", tuple(self.weekdays))
-        if isinstance(self.interval, bool) or not isinstance(self.interval, int):
+        if not _is_int(self.interval):
             raise ValueError("interval must be an integer")
         if self.interval < 1:
             raise ValueError("interval must be at least 1")
-        if self.until is not None and not isinstance(self.until, date):
-            raise ValueError("until must be a date or None")
-        if any(isinstance(d, bool) or not isinstance(d, int) for d in self.weekdays):
+        if self.until is not None and (
+            not isinstance(self.until, date) or isinstance(self.until, datetime)
+        ):
+            raise ValueError("until must be a date (not a datetime) or None")
+        if not all(_is_int(d) for d in self.weekdays):
             raise ValueError("weekdays must be integers (0 = Monday … 6 = Sunday)")
+        for name in ("month_day", "nth"):
+            value = getattr(self, name)
+            if value is not None and not _is_int(value):
+                raise ValueError(f"{name} must be an integer or None")
         frequency = self.frequency
         if frequency is Frequency.WEEKLY:
             if not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
