@@ -303,7 +303,7 @@ def _plages(
                 first_day=first,
                 start_time=start,
                 end_time=end,
-                recurrence=Recurrence(every_weeks=every, weekdays=weekdays, until=until),
+                recurrence=Recurrence.weekly(weekdays, every=every, until=until),
                 title=key,
             )
         )
@@ -347,7 +347,7 @@ def _absences(organisation_id: str, agents: list[Agent], today: date) -> list[Ab
                     start_time=time(14),
                     end_day=monday,
                     end_time=time(16),
-                    recurrence=Recurrence(every_weeks=4, weekdays=(0,)),
+                    recurrence=Recurrence.weekly((0,), every=4),
                     title="Réunion d’équipe",
                 )
             )

@@ -58,7 +58,7 @@ def plage(**kw) -> PlageOuverture:
         first_day=date(2026, 11, 2),
         start_time=time(9),
         end_time=time(12),
-        recurrence=Recurrence(every_weeks=1, weekdays=(0, 2)),
+        recurrence=Recurrence.weekly((0, 2)),
     )
     return PlageOuverture(**{**base, **kw})
 

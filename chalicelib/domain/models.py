@@ -118,20 +118,111 @@ class Agent:
         return f"{self.first_name} {self.last_name}"
 
 
+class Frequency(StrEnum):
+    """How a recurrence repeats (with its `interval`)."""
+
+    WEEKLY = "weekly"  # every N weeks, on some weekdays
+    DAILY = "daily"  # every N days
+    MONTHLY_BY_DAY = "monthly_by_day"  # every N months, on a day of the month (the 15th)
+    MONTHLY_BY_WEEKDAY = "monthly_by_weekday"  # every N months, the 2nd Tuesday, the last Friday
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True, slots=True)
 class Recurrence:
-    """Weekly recurrence: every `every_weeks` weeks, on `weekdays` (0 = Monday),
-    starting the week of the first day, until `until` (inclusive) if given."""
+    """How a plage d'ouverture or an absence repeats after its first day.
 
-    every_weeks: int = 1
+    Every `interval` periods of `frequency`, counted from the period of the first day,
+    never before the first day and never after `until` (inclusive; None: open-ended).
+    Each frequency needs its own fields, and only those:
+    - WEEKLY: `weekdays` (0 = Monday … 6 = Sunday), weeks counted Monday to Sunday;
+    - DAILY: nothing more;
+    - MONTHLY_BY_DAY: `month_day` (1..31); a month too short for it is skipped, as
+      dateutil's rrule does (the 31st every month: January, March, May, …);
+    - MONTHLY_BY_WEEKDAY: `nth` (1..5, or -1 for the last) and one weekday in
+      `weekdays`; a month without a 5th such weekday is skipped.
+    The first three fields keep the order of the weekly-only version:
+    `Recurrence(2, (0,))` is every two weeks on Monday. The classmethods read better.
+    `chalicelib.domain.recurrence` computes the occurrences.
+    """
+
+    interval: int = 1
     weekdays: tuple[int, ...] = ()
     until: date | None = None
+    frequency: Frequency = Frequency.WEEKLY
+    month_day: int | None = None
+    nth: int | None = None
 
     def __post_init__(self) -> None:
-        if self.every_weeks < 1:
-            raise ValueError("every_weeks must be at least 1")
-        if not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
-            raise ValueError("weekdays must be a non-empty subset of 0..6")
+        # A parsed value may come as a string or a list: keep the enum, and a tuple
+        # (the slot engine uses recurrences as dictionary keys).
+        object.__setattr__(self, "frequency", Frequency(self.frequency))
+        object.__setattr__(self, "weekdays", tuple(self.weekdays))
+        if not _is_int(self.interval):
+            raise ValueError("interval must be an integer")
+        if self.interval < 1:
+            raise ValueError("interval must be at least 1")
+        if self.until is not None and (
+            not isinstance(self.until, date) or isinstance(self.until, datetime)
+        ):
+            raise ValueError("until must be a date (not a datetime) or None")
+        if not all(_is_int(d) for d in self.weekdays):
+            raise ValueError("weekdays must be integers (0 = Monday … 6 = Sunday)")
+        for name in ("month_day", "nth"):
+            value = getattr(self, name)
+            if value is not None and not _is_int(value):
+                raise ValueError(f"{name} must be an integer or None")
+        frequency = self.frequency
+        if frequency is Frequency.WEEKLY:
+            if not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
+                raise ValueError("a weekly recurrence needs weekdays: a non-empty subset of 0..6")
+        elif frequency is Frequency.MONTHLY_BY_WEEKDAY:
+            if len(self.weekdays) != 1 or not 0 <= self.weekdays[0] <= 6:
+                raise ValueError(
+                    "a monthly recurrence by weekday needs exactly one weekday in 0..6"
+                )
+        elif self.weekdays:
+            raise ValueError(f"a {frequency.value} recurrence takes no weekdays")
+        if frequency is Frequency.MONTHLY_BY_DAY:
+            if self.month_day is None or not 1 <= self.month_day <= 31:
+                raise ValueError("a monthly recurrence by day needs month_day in 1..31")
+        elif self.month_day is not None:
+            raise ValueError(f"a {frequency.value} recurrence takes no month_day")
+        if frequency is Frequency.MONTHLY_BY_WEEKDAY:
+            if self.nth is None or not (1 <= self.nth <= 5 or self.nth == -1):
+                raise ValueError(
+                    "a monthly recurrence by weekday needs nth in 1..5, or -1 for the last"
+                )
+        elif self.nth is not None:
+            raise ValueError(f"a {frequency.value} recurrence takes no nth")
+
+    @classmethod
+    def weekly(
+        cls, weekdays: tuple[int, ...], *, every: int = 1, until: date | None = None
+    ) -> Recurrence:
+        return cls(every, tuple(weekdays), until)
+
+    @classmethod
+    def daily(cls, *, every: int = 1, until: date | None = None) -> Recurrence:
+        return cls(every, (), until, Frequency.DAILY)
+
+    @classmethod
+    def monthly_on_day(
+        cls, month_day: int, *, every: int = 1, until: date | None = None
+    ) -> Recurrence:
+        """On the `month_day`th of every `every` months (the 31st skips shorter months)."""
+        return cls(every, (), until, Frequency.MONTHLY_BY_DAY, month_day=month_day)
+
+    @classmethod
+    def monthly_on_weekday(
+        cls, nth: int, weekday: int, *, every: int = 1, until: date | None = None
+    ) -> Recurrence:
+        """On the `nth` `weekday` of every `every` months: (2, 1) is the 2nd Tuesday,
+        (-1, 4) the last Friday."""
+        return cls(every, (weekday,), until, Frequency.MONTHLY_BY_WEEKDAY, nth=nth)
 
 
 @dataclass(frozen=True, slots=True)

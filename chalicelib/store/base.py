@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from pynamodb.pagination import ResultIterator
 
-from chalicelib.domain.models import Recurrence
+from chalicelib.domain.models import Frequency, Recurrence
 from chalicelib.store.models import OPEN_ENDED_DAY, RecurrenceMap
 
 T = TypeVar("T")
@@ -74,17 +74,25 @@ def recurrence_to_map(value: Recurrence | None) -> RecurrenceMap | None:
     if value is None:
         return None
     return RecurrenceMap(
-        every_weeks=value.every_weeks,
-        weekdays=list(value.weekdays),
+        frequency=value.frequency.value,
+        interval=value.interval,
+        weekdays=list(value.weekdays) or None,
+        month_day=value.month_day,
+        nth=value.nth,
         until=value.until.isoformat() if value.until else None,
     )
 
 
 def recurrence_from_map(value: RecurrenceMap | None) -> Recurrence | None:
+    """The recurrence of an item; one written before other frequencies is weekly."""
     if value is None:
         return None
+    interval = value.interval if value.interval is not None else value.every_weeks
     return Recurrence(
-        every_weeks=int(value.every_weeks),
-        weekdays=tuple(int(d) for d in value.weekdays),
+        interval=int(interval) if interval is not None else 1,
+        weekdays=tuple(int(d) for d in value.weekdays or ()),
         until=parse_day(value.until),
+        frequency=Frequency(value.frequency or Frequency.WEEKLY),
+        month_day=int(value.month_day) if value.month_day is not None else None,
+        nth=int(value.nth) if value.nth is not None else None,
     )

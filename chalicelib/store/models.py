@@ -202,9 +202,19 @@ class MembershipModel(BaseModel):
 
 
 class RecurrenceMap(MapAttribute):
-    every_weeks = NumberAttribute()
-    weekdays = ListAttribute(of=NumberAttribute)
-    until = UnicodeAttribute(null=True)  # ISO date
+    """A `Recurrence`: its frequency, interval and the fields that frequency needs.
+
+    Items written when every recurrence was weekly hold only `every_weeks`, `weekdays`
+    and `until`: no `frequency` means weekly, no `interval` means `every_weeks`.
+    """
+
+    frequency = UnicodeAttribute(null=True)  # Frequency value; absent: weekly
+    interval = NumberAttribute(null=True)  # absent: every_weeks
+    every_weeks = NumberAttribute(null=True)  # read only, from items of before
+    weekdays = ListAttribute(of=NumberAttribute, null=True)  # 0 = Monday
+    month_day = NumberAttribute(null=True)  # 1..31
+    nth = NumberAttribute(null=True)  # 1..5, or -1 for the last
+    until = UnicodeAttribute(null=True)  # ISO date, inclusive
 
 
 class PlageByLieuIndex(GlobalSecondaryIndex):
