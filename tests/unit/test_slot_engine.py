@@ -69,7 +69,8 @@ def test_an_absence_partly_over_a_plage_removes_only_the_slots_it_touches():
             f.absence(first_day=MONDAY, end_day=MONDAY, start_time=time(10), end_time=time(10, 45))
         ],
     )
-    assert starts(found) == ["02 09:00", "02 09:30", "02 11:00", "02 11:30"]
+    # Slots restart when the absence ends (10:45), not at the next grid point (11:00).
+    assert starts(found) == ["02 09:00", "02 09:30", "02 10:45", "02 11:15"]
 
 
 def test_a_recurring_absence_removes_every_occurrence():
@@ -104,8 +105,8 @@ def test_existing_rdvs_block_unless_cancelled():
         ),
     ]
     found = slots([f.plage()], busy=busy_from_rdvs(rdvs))
-    # 9:00-9:45 held: 9:00 and 9:30 gone; the cancelled ones free 11:00 and 11:30.
-    assert starts(found) == ["02 10:00", "02 10:30", "02 11:00", "02 11:30"]
+    # 9:00-9:45 held: slots restart at 9:45; the cancelled ones free 10:00 to 11:00.
+    assert starts(found) == ["02 09:45", "02 10:15", "02 10:45", "02 11:15"]
 
 
 def test_two_free_agents_give_one_slot_and_a_busy_one_leaves_the_other():
@@ -122,7 +123,7 @@ def test_min_and_max_booking_delays_count_from_now():
     now = utc(2026, 11, 2, 8, 10)  # 9:10 in Paris
     motif = f.motif(min_booking_delay_minutes=60, max_booking_delay_minutes=(7) * 24 * 60)
     found = slots([f.plage()], now=now, motif=motif, end=date(2026, 11, 16))
-    assert starts(found)[0] == "02 10:30"  # 10:00 is sooner than 10:10
+    assert starts(found)[0] == "02 10:10"  # the plage restarts at 10:10, not at 10:30
     assert starts(found)[-1] == "09 09:00"  # 7 days after 9:10
 
 
