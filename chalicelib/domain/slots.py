@@ -45,6 +45,7 @@ from chalicelib.domain.policies import latest_booking
 from chalicelib.domain.recurrence import occurrence_days
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
 
 # "now + minimum delay" inside a free interval is rounded up to this many minutes.
 ROUNDING_MINUTES = 5
@@ -129,12 +130,12 @@ def next_available_slot(
 
 def _minutes(value: datetime) -> int:
     """Whole minutes since the epoch, rounded down."""
-    return int((value - _EPOCH).total_seconds() // 60)
+    return (value - _EPOCH) // _MINUTE
 
 
 def _minutes_up(value: datetime) -> int:
     """Whole minutes since the epoch, rounded up: the first whole minute not before."""
-    return -int(-(value - _EPOCH).total_seconds() // 60)
+    return -((_EPOCH - value) // _MINUTE)
 
 
 def _wall_to_utc(day: date, at: time, tz: ZoneInfo) -> int:
@@ -205,7 +206,7 @@ class _Engine:
         self.holidays = holidays
         # Plages share their days and hours: each conversion is done once.
         self._utc: dict[tuple[date, time], int] = {}
-        self._days: dict[tuple[date, object, date, date], list[date]] = {}
+        self._shapes: dict[tuple, list[tuple[int, int]]] = {}
         self.duration = motif.duration_minutes
         # A free interval starting before `earliest` starts at `earliest_rounded`.
         self.earliest = _minutes_up(now) + motif.min_booking_delay_minutes
@@ -225,10 +226,11 @@ class _Engine:
         for absence in absences:
             if absence.agent_id in agents:
                 blocked[absence.agent_id] += self._absence_intervals(absence, start_day, end_day)
+        epoch, minute = _EPOCH, _MINUTE  # _minutes and _minutes_up, inlined: rdvs are many
         for period in busy:
             if period.agent_id in agents:
                 blocked[period.agent_id].append(
-                    (_minutes(period.starts_at), _minutes_up(period.ends_at))
+                    ((period.starts_at - epoch) // minute, -((epoch - period.ends_at) // minute))
                 )
         self.blocked = {agent: _merge(intervals) for agent, intervals in blocked.items()}
 
@@ -249,6 +251,13 @@ class _Engine:
                 last_start = min(end - duration, latest)
                 for minute in range(start, last_start + 1, duration):
                     at_lieu[minute].append(agent)
+        epoch, one_minute = _EPOCH, _MINUTE
+        if len(found) == 1:  # the usual case: a lieu asked
+            [(lieu, at_lieu)] = found.items()
+            return [
+                Slot(epoch + minute * one_minute, duration, tuple(agents), lieu)
+                for minute, agents in sorted(at_lieu.items())
+            ]
         ranked = sorted(found, key=lambda lieu: (lieu is not None, lieu or ""))
         entries = sorted(
             (minute, rank, agents)
@@ -256,12 +265,7 @@ class _Engine:
             for minute, agents in found[lieu].items()
         )
         return [
-            Slot(
-                starts_at=_EPOCH + timedelta(minutes=minute),
-                duration_minutes=duration,
-                agent_ids=tuple(agents),
-                lieu_id=ranked[rank],
-            )
+            Slot(epoch + minute * one_minute, duration, tuple(agents), ranked[rank])
             for minute, rank, agents in entries
         ]
 
@@ -269,17 +273,31 @@ class _Engine:
         self, plages: list[PlageOuverture], start_day: date, end_day: date
     ) -> list[tuple[int, int]]:
         """The UTC intervals of one agent's plages at one lieu over the days."""
-        intervals = []
-        holidays = self.holidays
+        intervals: list[tuple[int, int]] = []
         for plage in plages:
-            if plage.end_time <= plage.start_time:
-                continue
-            for day in self._occurrences(plage, start_day, end_day):
-                if day in holidays and not plage.open_on_holidays:
-                    continue
-                intervals.append(
-                    (self._to_utc(day, plage.start_time), self._to_utc(day, plage.end_time))
-                )
+            intervals += self._occurrence_intervals(plage, start_day, end_day)
+        return intervals
+
+    def _occurrence_intervals(
+        self, plage: PlageOuverture, start_day: date, end_day: date
+    ) -> list[tuple[int, int]]:
+        """The UTC intervals of a plage's occurrences over the days. Agents' plages
+        usually share days and hours: each shape is computed once."""
+        key = (
+            plage.first_day, plage.recurrence, plage.start_time, plage.end_time,
+            plage.open_on_holidays, start_day, end_day,
+        )  # fmt: skip
+        intervals = self._shapes.get(key)
+        if intervals is None:
+            intervals = self._shapes[key] = []
+            if plage.start_time < plage.end_time:
+                holidays = self.holidays
+                for day in occurrence_days(plage.first_day, plage.recurrence, start_day, end_day):
+                    if day in holidays and not plage.open_on_holidays:
+                        continue
+                    intervals.append(
+                        (self._to_utc(day, plage.start_time), self._to_utc(day, plage.end_time))
+                    )
         return intervals
 
     def _free(self, agent: str, opened: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -299,15 +317,6 @@ class _Engine:
             if start < end:
                 free.append((start, end))
         return free
-
-    def _occurrences(self, plage: PlageOuverture, start_day: date, end_day: date) -> list[date]:
-        key = (plage.first_day, plage.recurrence, start_day, end_day)
-        days = self._days.get(key)
-        if days is None:
-            days = self._days[key] = occurrence_days(
-                plage.first_day, plage.recurrence, start_day, end_day
-            )
-        return days
 
     def _to_utc(self, day: date, at: time) -> int:
         key = (day, at)
