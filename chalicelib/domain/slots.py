@@ -25,7 +25,8 @@ Pure: plages, absences, busy times, public holidays and `now` are parameters. Ru
   at booking). A lieu is asked for a motif at a lieu, so its slots all carry it; with
   no lieu asked (motifs by phone or at home), slots of the same start at different
   lieux (or at none) are separate `Slot`s, told apart by `lieu_id`, in the order
-  (start, no lieu first, then lieu id).
+  (start, no lieu first, then lieu id); an agent whose plages at two lieux overlap is
+  listed in both (a booking at either makes the agent busy for both).
 
 Times are integer minutes since the epoch (UTC) internally: fast to compare, and bisect
 finds an interval's busy times in O(log n).
