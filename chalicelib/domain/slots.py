@@ -1,26 +1,40 @@
 """The slot engine: bookable créneaux of a motif (at a lieu) over a range of days.
 
-Pure: plages, absences, busy times and `now` are parameters. Rules:
-- a plage offers a motif when the motif is in its list (and the lieu matches, if any);
-- on each day the plage occurs, slots start at its start time and step by the motif's
-  duration; a slot must end by the plage's end;
-- times are Europe/Paris wall clock, converted to UTC per slot, so both daylight-saving
-  Sundays are right; a local time that does not exist (spring forward) gives no slot,
-  an ambiguous one (fall back) is taken at its first occurrence (fold=0);
-- an agent's slot is removed when it overlaps one of the agent's absences (one-off or
-  recurring) or busy times (rdvs whose status holds time);
-- a slot must start no sooner than now + the motif's minimum delay and no later than
-  now + its maximum delay;
-- one slot per start time: agents free at the same time are listed together, the
-  agent is chosen at booking.
+Pure: plages, absences, busy times, public holidays and `now` are parameters. Rules:
+- a plage offers a motif when the motif is in its list and, when a lieu is asked, the
+  plage is at that lieu (with no lieu asked, plages at any lieu or at none count);
+- a plage does not occur on a public holiday (`holidays`, local dates) unless it is
+  `open_on_holidays`;
+- free intervals: for each agent and lieu, the union of the agent's plages there
+  (overlapping or touching plages make one interval, so one slot, not two), minus the
+  agent's absences (one-off or recurring) and busy times (rdvs whose status holds
+  time), wherever they are;
+- the booking delays cut them: when now + the motif's minimum delay falls inside a free
+  interval, the interval starts there, rounded up to the next 5 minutes of the wall
+  clock; a slot starts no later than now + the maximum delay (an open agenda, with no
+  maximum: `policies.latest_booking`);
+- within each free interval, slots start at the interval's start and follow each other
+  by the motif's duration; a slot must fit in the interval. No grid is lost after a
+  busy time that does not end on the plage's grid;
+- plage and absence times are Europe/Paris wall clock, turned into UTC instants on
+  their day, and everything above is computed on UTC minutes: both daylight-saving
+  Sundays are right, a plage over the fall-back hour lasts what it really lasts (its
+  bounds at their first occurrence, fold=0), and a wall-clock bound in the
+  spring-forward gap is taken at the instant of the jump, so the gap gives no slot;
+- one `Slot` per start time and lieu, listing the agents free then (the agent is chosen
+  at booking). A lieu is asked for a motif at a lieu, so its slots all carry it; with
+  no lieu asked (motifs by phone or at home), slots of the same start at different
+  lieux (or at none) are separate `Slot`s, told apart by `lieu_id`, in the order
+  (start, no lieu first, then lieu id); an agent whose plages at two lieux overlap is
+  listed in both (a booking at either makes the agent busy for both).
 
-Times are handled as integer minutes since the epoch (UTC) internally: fast to compare,
-and bisect finds overlaps in O(log n) per slot.
+Times are integer minutes since the epoch (UTC) internally: fast to compare, and bisect
+finds an interval's busy times in O(log n).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,16 +43,26 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import Absence, Motif, PlageOuverture, Rdv
 from chalicelib.domain.policies import latest_booking
-from chalicelib.domain.recurrence import occurrence_days, occurs_on
+from chalicelib.domain.recurrence import occurrence_days
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
+
+# "now + minimum delay" inside a free interval is rounded up to this many minutes.
+ROUNDING_MINUTES = 5
+
+# next_available_slot computes this many days at a time until it finds one.
+_SEARCH_CHUNK_DAYS = 7
+
+NO_HOLIDAYS: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class Slot:
     starts_at: datetime  # UTC
     duration_minutes: int
-    agent_ids: tuple[str, ...]
+    agent_ids: tuple[str, ...]  # the agents free then, sorted
+    lieu_id: str | None  # the lieu of the plage(s) it comes from; None: a plage without
 
     @property
     def ends_at(self) -> datetime:
@@ -68,14 +92,13 @@ def compute_slots(
     end_day: date,
     now: datetime,
     tz: ZoneInfo,
+    holidays: frozenset[date] = NO_HOLIDAYS,
 ) -> list[Slot]:
-    engine = _Engine(motif, lieu_id, plages, absences, busy, start_day, end_day, now, tz)
-    found: dict[int, list[str]] = defaultdict(list)
-    day = start_day
-    while day <= end_day:
-        engine.collect_day(day, found)
-        day += timedelta(days=1)
-    return engine.to_slots(found)
+    """Every bookable slot from `start_day` to `end_day` (local days, inclusive), in
+    the order (start, lieu). `holidays`: the territoire's public holidays (local dates)
+    over the range; empty, every day is a working day."""
+    engine = _Engine(motif, lieu_id, plages, absences, busy, start_day, end_day, now, tz, holidays)
+    return engine.slots(start_day, end_day)
 
 
 def next_available_slot(
@@ -89,55 +112,84 @@ def next_available_slot(
     now: datetime,
     tz: ZoneInfo,
     horizon_day: date | None = None,
+    holidays: frozenset[date] = NO_HOLIDAYS,
 ) -> Slot | None:
     """The first bookable slot on or after `from_day`, up to the horizon (default: the
-    motif's maximum booking delay). Walks day by day over the days some plage occurs
-    and stops at the first one with a slot: no month is computed whole."""
+    motif's latest booking, `policies.latest_booking`). Computes a week at a time and
+    stops at the first week with a slot: no month is computed whole."""
     last = horizon_day or latest_booking(motif, now).astimezone(tz).date()
-    engine = _Engine(motif, lieu_id, plages, absences, busy, from_day, last, now, tz)
+    engine = _Engine(motif, lieu_id, plages, absences, busy, from_day, last, now, tz, holidays)
     day = from_day
     while day <= last:
-        found: dict[int, list[str]] = defaultdict(list)
-        engine.collect_day(day, found)
+        chunk_end = min(day + timedelta(days=_SEARCH_CHUNK_DAYS - 1), last)
+        found = engine.slots(day, chunk_end)
         if found:
-            return engine.to_slots(found)[0]
-        day += timedelta(days=1)
+            return found[0]
+        day = chunk_end + timedelta(days=1)
     return None
 
 
 def _minutes(value: datetime) -> int:
-    return int((value - _EPOCH).total_seconds() // 60)
+    """Whole minutes since the epoch, rounded down."""
+    return (value - _EPOCH) // _MINUTE
 
 
-def _local_minutes(day: date, at: time, tz: ZoneInfo) -> int | None:
-    """UTC minutes of a local wall-clock time; None when it does not exist that day."""
+def _minutes_up(value: datetime) -> int:
+    """Whole minutes since the epoch, rounded up: the first whole minute not before."""
+    return -((_EPOCH - value) // _MINUTE)
+
+
+def _wall_to_utc(day: date, at: time, tz: ZoneInfo) -> int:
+    """UTC minutes of a local wall-clock time on a day. An ambiguous time (fall back)
+    is its first occurrence (fold=0); a time that does not exist (in the spring-forward
+    gap) is the instant of the jump, so that a bound in the gap keeps no missing time."""
     local = datetime.combine(day, at, tzinfo=tz)
-    back = local.astimezone(UTC).astimezone(tz)
-    if (back.hour, back.minute) != (at.hour, at.minute):
-        return None  # in the spring-forward gap
-    return _minutes(local)
+    later = _minutes(local)  # fold=0 in a gap: the offset before the jump, a later instant
+    back = (_EPOCH + timedelta(minutes=later)).astimezone(tz)
+    if (back.date(), back.hour, back.minute) == (day, at.hour, at.minute):
+        return later
+    # In the gap: the jump lies after the fold=1 instant and at or before the fold=0 one.
+    earlier = _minutes(local.replace(fold=1))
+    after_offset = back.utcoffset()
+    low, high = earlier, later  # offset(low) != after_offset, offset(high) == after_offset
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (_EPOCH + timedelta(minutes=middle)).astimezone(tz).utcoffset() == after_offset:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
-class _Intervals:
-    """Sorted intervals with a running maximum of their ends: overlap test by bisect."""
+def _round_up_wall(minute: int, tz: ZoneInfo) -> int:
+    """The first UTC minute at or after `minute` whose wall-clock minute is a multiple
+    of ROUNDING_MINUTES (with whole-hour offsets, as Paris has, the UTC one is too)."""
+    offset = (_EPOCH + timedelta(minutes=minute)).astimezone(tz).utcoffset() or timedelta()
+    local = minute + int(offset.total_seconds() // 60)
+    return minute + (-local) % ROUNDING_MINUTES
 
-    __slots__ = ("max_ends", "starts")
 
-    def __init__(self, intervals: list[tuple[int, int]]) -> None:
-        intervals.sort()
-        self.starts = [s for s, _ in intervals]
-        self.max_ends = []
-        running = -(2**62)
-        for _, end in intervals:
-            running = max(running, end)
-            self.max_ends.append(running)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        position = bisect_left(self.starts, end)  # intervals starting before `end`
-        return position > 0 and self.max_ends[position - 1] > start
+def _merge(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The union of intervals as sorted, disjoint starts and ends (touching ones join)."""
+    intervals.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in intervals:
+        if end <= start:
+            continue
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 class _Engine:
+    """What does not depend on the days asked: plages offering the motif grouped by
+    agent and lieu, each agent's blocked times (merged), the delays in UTC minutes."""
+
     def __init__(
         self,
         motif: Motif,
@@ -149,93 +201,141 @@ class _Engine:
         end_day: date,
         now: datetime,
         tz: ZoneInfo,
+        holidays: frozenset[date],
     ) -> None:
         self.tz = tz
+        self.holidays = holidays
+        # Plages share their days and hours: each conversion is done once.
+        self._utc: dict[tuple[date, time], int] = {}
+        self._shapes: dict[tuple, list[tuple[int, int]]] = {}
         self.duration = motif.duration_minutes
-        self.earliest = _minutes(now) + motif.min_booking_delay_minutes
-        self.latest = _minutes(latest_booking(motif, now))
-        self.plages = [
+        # A free interval starting before `earliest` starts at `earliest_rounded`.
+        self.earliest = _minutes_up(now) + motif.min_booking_delay_minutes
+        self.earliest_rounded = _round_up_wall(self.earliest, tz)
+        self.latest = _minutes(latest_booking(motif, now))  # the last start allowed
+        offering = [
             p
             for p in plages
             if motif.id in p.motif_ids and (lieu_id is None or p.lieu_id == lieu_id)
         ]
-        agents = {p.agent_id for p in self.plages}
+        # (agent, lieu) -> its plages; agents and lieux in a stable order.
+        self.groups: dict[tuple[str, str | None], list[PlageOuverture]] = defaultdict(list)
+        for plage in sorted(offering, key=lambda p: (p.agent_id, p.lieu_id or "", p.id)):
+            self.groups[(plage.agent_id, plage.lieu_id)].append(plage)
+        agents = {agent for agent, _ in self.groups}
         blocked: dict[str, list[tuple[int, int]]] = {a: [] for a in agents}
         for absence in absences:
             if absence.agent_id in agents:
-                blocked[absence.agent_id] += _absence_intervals(absence, start_day, end_day, tz)
+                blocked[absence.agent_id] += self._absence_intervals(absence, start_day, end_day)
+        epoch, minute = _EPOCH, _MINUTE  # _minutes and _minutes_up, inlined: rdvs are many
         for period in busy:
             if period.agent_id in agents:
                 blocked[period.agent_id].append(
-                    (_minutes(period.starts_at), _minutes(period.ends_at))
+                    ((period.starts_at - epoch) // minute, -((epoch - period.ends_at) // minute))
                 )
-        self.blocked = {agent: _Intervals(intervals) for agent, intervals in blocked.items()}
-        # Agents usually share their plages' days and hours: convert each once.
-        self._occurs: dict[tuple, bool] = {}
-        self._utc: dict[tuple[date, time], int | None] = {}
+        self.blocked = {agent: _merge(intervals) for agent, intervals in blocked.items()}
 
-    def collect_day(self, day: date, found: dict[int, list[str]]) -> None:
-        """Add the free slots of `day` to `found` (UTC minute -> agent ids)."""
+    def slots(self, start_day: date, end_day: date) -> list[Slot]:
+        """The slots of the days from `start_day` to `end_day` (inclusive)."""
         duration = self.duration
-        for plage in self.plages:
-            key = (plage.first_day, plage.recurrence, day)
-            occurs = self._occurs.get(key)
-            if occurs is None:
-                occurs = self._occurs[key] = occurs_on(plage.first_day, plage.recurrence, day)
-            if not occurs:
+        earliest, earliest_rounded, latest = self.earliest, self.earliest_rounded, self.latest
+        # lieu -> UTC minute -> agents free then (appended in agent order: sorted).
+        found: dict[str | None, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for (agent, lieu), plages in self.groups.items():
+            opened = self._plage_intervals(plages, start_day, end_day)
+            if not opened:
                 continue
-            blocked = self.blocked[plage.agent_id]
-            for start in self._starts(plage, day):
-                end = start + duration
-                if start < self.earliest or start > self.latest:
-                    continue
-                if blocked.overlaps(start, end):
-                    continue
-                found[start].append(plage.agent_id)
-
-    def _starts(self, plage: PlageOuverture, day: date) -> list[int]:
-        """UTC minutes of the slot starts of a plage on a day (wall clock steps)."""
-        begin = plage.start_time.hour * 60 + plage.start_time.minute
-        finish = plage.end_time.hour * 60 + plage.end_time.minute
-        if finish <= begin:
-            return []
-        first = self._to_utc(day, plage.start_time)
-        last = self._to_utc(day, plage.end_time)
-        if first is not None and last is not None and last - first == finish - begin:
-            # No clock change inside the plage (the usual case): plain arithmetic.
-            return list(range(first, first + (finish - begin) - self.duration + 1, self.duration))
-        starts = []
-        for local in range(begin, finish - self.duration + 1, self.duration):
-            at = time(local // 60, local % 60)
-            minute = self._to_utc(day, at)
-            if minute is not None:
-                starts.append(minute)
-        return starts
-
-    def _to_utc(self, day: date, at: time) -> int | None:
-        key = (day, at)
-        if key not in self._utc:
-            self._utc[key] = _local_minutes(day, at, self.tz)
-        return self._utc[key]
-
-    def to_slots(self, found: dict[int, list[str]]) -> list[Slot]:
+            at_lieu = found[lieu]
+            for start, end in self._free(agent, opened):
+                if start < earliest:
+                    start = earliest_rounded
+                last_start = min(end - duration, latest)
+                for minute in range(start, last_start + 1, duration):
+                    at_lieu[minute].append(agent)
+        epoch, one_minute = _EPOCH, _MINUTE
+        if len(found) == 1:  # the usual case: a lieu asked
+            [(lieu, at_lieu)] = found.items()
+            return [
+                Slot(epoch + minute * one_minute, duration, tuple(agents), lieu)
+                for minute, agents in sorted(at_lieu.items())
+            ]
+        ranked = sorted(found, key=lambda lieu: (lieu is not None, lieu or ""))
+        entries = sorted(
+            (minute, rank, agents)
+            for rank, lieu in enumerate(ranked)
+            for minute, agents in found[lieu].items()
+        )
         return [
-            Slot(
-                starts_at=_EPOCH + timedelta(minutes=start),
-                duration_minutes=self.duration,
-                agent_ids=tuple(sorted(set(agents))),
-            )
-            for start, agents in sorted(found.items())
+            Slot(epoch + minute * one_minute, duration, tuple(agents), ranked[rank])
+            for minute, rank, agents in entries
         ]
 
+    def _plage_intervals(
+        self, plages: list[PlageOuverture], start_day: date, end_day: date
+    ) -> list[tuple[int, int]]:
+        """The UTC intervals of one agent's plages at one lieu over the days."""
+        intervals: list[tuple[int, int]] = []
+        for plage in plages:
+            intervals += self._occurrence_intervals(plage, start_day, end_day)
+        return intervals
 
-def _absence_intervals(
-    absence: Absence, start_day: date, end_day: date, tz: ZoneInfo
-) -> list[tuple[int, int]]:
-    span = absence.end_day - absence.first_day
-    intervals = []
-    for day in occurrence_days(absence.first_day, absence.recurrence, start_day - span, end_day):
-        begin = datetime.combine(day, absence.start_time, tzinfo=tz)
-        end = datetime.combine(day + span, absence.end_time, tzinfo=tz)
-        intervals.append((_minutes(begin), _minutes(end)))
-    return intervals
+    def _occurrence_intervals(
+        self, plage: PlageOuverture, start_day: date, end_day: date
+    ) -> list[tuple[int, int]]:
+        """The UTC intervals of a plage's occurrences over the days. Agents' plages
+        usually share days and hours: each shape is computed once."""
+        key = (
+            plage.first_day, plage.recurrence, plage.start_time, plage.end_time,
+            plage.open_on_holidays, start_day, end_day,
+        )  # fmt: skip
+        intervals = self._shapes.get(key)
+        if intervals is None:
+            intervals = self._shapes[key] = []
+            if plage.start_time < plage.end_time:
+                holidays = self.holidays
+                for day in occurrence_days(plage.first_day, plage.recurrence, start_day, end_day):
+                    if day in holidays and not plage.open_on_holidays:
+                        continue
+                    intervals.append(
+                        (self._to_utc(day, plage.start_time), self._to_utc(day, plage.end_time))
+                    )
+        return intervals
+
+    def _free(self, agent: str, opened: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The union of `opened` minus the agent's blocked times."""
+        opened_starts, opened_ends = _merge(opened)
+        blocked_starts, blocked_ends = self.blocked[agent]
+        count = len(blocked_starts)
+        free = []
+        for start, end in zip(opened_starts, opened_ends, strict=True):
+            # The first blocked interval ending after `start`; they are disjoint, sorted.
+            index = bisect_right(blocked_ends, start)
+            while index < count and blocked_starts[index] < end:
+                if blocked_starts[index] > start:
+                    free.append((start, blocked_starts[index]))
+                start = max(start, blocked_ends[index])
+                index += 1
+            if start < end:
+                free.append((start, end))
+        return free
+
+    def _to_utc(self, day: date, at: time) -> int:
+        key = (day, at)
+        minute = self._utc.get(key)
+        if minute is None:
+            minute = self._utc[key] = _wall_to_utc(day, at, self.tz)
+        return minute
+
+    def _absence_intervals(
+        self, absence: Absence, start_day: date, end_day: date
+    ) -> list[tuple[int, int]]:
+        span = absence.end_day - absence.first_day
+        return [
+            (
+                self._to_utc(day, absence.start_time),
+                self._to_utc(day + span, absence.end_time),
+            )
+            for day in occurrence_days(
+                absence.first_day, absence.recurrence, start_day - span, end_day
+            )
+        ]
