@@ -6,13 +6,14 @@ the organisation's agents, one for the rdvs of the organisation over the range."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import Lieu, Motif
 from chalicelib.domain.policies import latest_booking
 from chalicelib.domain.slots import Slot, busy_from_rdvs, compute_slots, next_available_slot
+from chalicelib.services.holidays import holidays_of_organisation
 from chalicelib.store import Store
 
 
@@ -67,7 +68,7 @@ def slots_between(
         for r in store.rdvs.of_organisation(motif.organisation_id, range_start, range_end)
         if r.agent_id in agent_ids and r.id != ignore_rdv_id
     ]
-    return compute_slots(
+    slots = compute_slots(
         motif=motif,
         lieu_id=lieu.id if lieu else None,
         plages=plages,
@@ -77,7 +78,20 @@ def slots_between(
         end_day=end,
         now=now,
         tz=tz,
+        holidays=holidays_of_organisation(store, motif.organisation_id, start, end),
     )
+    return slots if lieu is not None else _wherever(slots)
+
+
+def _wherever(slots: list[Slot]) -> list[Slot]:
+    """Slots of a motif by phone or at home: where the agent's plage is does not
+    matter, so one slot per start, with every agent free then."""
+    merged: dict[datetime, Slot] = {}
+    for slot in slots:
+        seen = merged.get(slot.starts_at)
+        agents = tuple(sorted({*(seen.agent_ids if seen else ()), *slot.agent_ids}))
+        merged[slot.starts_at] = replace(slot, agent_ids=agents, lieu_id=None)
+    return [merged[start] for start in sorted(merged)]
 
 
 def slot_at(
@@ -157,7 +171,7 @@ def first_available(
         datetime.combine(from_day, time(0), tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
     )
-    return next_available_slot(
+    slot = next_available_slot(
         motif=motif,
         lieu_id=lieu.id if lieu else None,
         plages=plages,
@@ -167,7 +181,9 @@ def first_available(
         now=now,
         tz=tz,
         horizon_day=end,
+        holidays=holidays_of_organisation(store, motif.organisation_id, from_day, end),
     )
+    return slot if slot is None or lieu is not None else replace(slot, lieu_id=None)
 
 
 def lieux_offering(store: Store, motif: Motif, lieux: list[Lieu], now: datetime) -> list[Lieu]:

@@ -21,7 +21,6 @@ from typing import TypeVar
 from chalicelib.domain.changes import AgentDay, RdvChange, write_set
 from chalicelib.domain.models import Rdv, Usager
 from chalicelib.domain.policies import CountedLimit
-from chalicelib.services import notifications
 from chalicelib.services.availability import tz_of
 from chalicelib.store import Store
 from chalicelib.store.errors import WriteConflict
@@ -98,6 +97,9 @@ def write(
 
 
 def announce(store: Store, change: RdvChange, rdv: Rdv) -> None:
+    # Loaded by the first write: the e-mail and SMS modules are not needed by a page.
+    from chalicelib.services import notifications
+
     notice = change.notification()
     if notice is not None:
         event, extra = notice

@@ -89,10 +89,11 @@ def test_third_booker_of_a_slot_is_told_it_is_taken_with_next_slots(store, pilot
 def test_a_longer_rdv_blocks_the_overlapping_shorter_slots_of_its_agent(store, pilot):
     for phone in ("+33612345671", "+33612345672"):
         booking.book_rdv(store, request_for(pilot, motif=pilot.long_motif, phone=phone), NOW)
-    # Both agents hold 9:00-9:45: the 30-minute slot at 9:30 overlaps for both.
+    # Both agents hold 9:00-9:45: the 30-minute slot at 9:30 overlaps for both, and
+    # the next one starts when they are free again (9:45), not at the plage's grid.
     starts = [s.starts_at for s in day_slots(store, pilot)]
     assert TUESDAY_9H + timedelta(minutes=30) not in starts
-    assert TUESDAY_9H + timedelta(minutes=60) in starts
+    assert TUESDAY_9H + timedelta(minutes=45) in starts
     with pytest.raises(SlotTaken):
         booking.book_rdv(
             store, request_for(pilot, starts_at=TUESDAY_9H + timedelta(minutes=30)), NOW

@@ -163,7 +163,8 @@ def test_two_moves_of_one_rdv_to_two_days_leave_it_held_once(store, one_agent):
 def test_a_move_and_a_booking_into_the_same_slot_give_it_to_exactly_one(store, one_agent):
     random.seed(3)
     for week in range(RACES):
-        original, wanted = weekday_at(week, 1, 9), weekday_at(week, 4, 9, 30)
+        # Wednesdays: no public holiday falls on one in these eight weeks.
+        original, wanted = weekday_at(week, 1, 9), weekday_at(week, 2, 9, 30)
         booked = booking.book_rdv(
             store, request_for(one_agent, starts_at=original, phone=f"+3361236{week:04d}"), NOW
         )
