@@ -3,6 +3,8 @@
 from chalice import Chalice
 
 from chalicelib.logs import install as install_logs
+from chalicelib.routes.agent_agenda import agent_agenda
+from chalicelib.routes.agent_auth import agent_auth_pages
 from chalicelib.routes.events import events
 from chalicelib.routes.public import public
 from chalicelib.routes.public_api import api
@@ -11,4 +13,6 @@ app = Chalice(app_name="rdv-solidarites", configure_logs=False)
 install_logs(app)
 app.register_blueprint(public)
 app.register_blueprint(api)
+app.register_blueprint(agent_auth_pages)
+app.register_blueprint(agent_agenda)
 app.register_blueprint(events)

@@ -62,6 +62,8 @@ class DemoSummary:
     rdvs: int
     agent_email: str
     agent_password: str
+    # One login per MDS (an agent) and an admin, for `make run`'s banner.
+    logins: tuple[tuple[str, str], ...] = ()
 
 
 def load_demo_data(store: Store, today: date) -> DemoSummary:
@@ -170,6 +172,11 @@ def load_demo_data(store: Store, today: date) -> DemoSummary:
         rdvs=rdv_count,
         agent_email=DEMO_AGENT_EMAIL,
         agent_password=DEMO_AGENT_PASSWORD,
+        logins=(
+            ("agent, MDS Calais II", "marc.dubois@demo.rdv-solidarites.fr"),
+            ("agent, MDS Nœux-les-Mines", "isabelle.petit@demo.rdv-solidarites.fr"),
+            ("admin, MDS Calais II", DEMO_AGENT_EMAIL),
+        ),
     )
 
 

@@ -152,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"Données de démonstration : {summary.organisations} MDS, {summary.agents} agents,"
                 f" {summary.rdvs} rendez-vous. Essayez le code postal 62100 ou 62290."
             )
-            print(f"Agent de démonstration : {summary.agent_email} / {summary.agent_password}")
+            print(f"Tableau de bord des agents : http://{args.host}:{args.port}/agents/connexion")
+            for who, email in summary.logins:
+                print(f"  {who} : {email} / {summary.agent_password}")
         print(f"SMS et e-mails envoyés : http://{args.host}:{args.port}/local/envois")
         print(f"AWS simulé (moto) : http://{args.host}:{args.moto_port}/moto-api/")
         print("Ctrl-C pour tout arrêter.", flush=True)

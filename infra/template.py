@@ -62,9 +62,14 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "reminders",
             "rate-limits",
             "agent-sessions",
+            "agent-links",
+            "agents",
+            "memberships",
             "waiting-list",
         ],
         "sqs_send": True,
+        # The agents' password links (reset, invitation) are e-mailed from the page.
+        "email": True,
     },
     # The reminder sweep: due reminders out, messages in the queue.
     "reminder_sweep": {"read": ["reminders"], "write": ["reminders"], "sqs_send": True},

@@ -411,10 +411,32 @@ class WaitingListEntry:
 
 @dataclass(frozen=True, slots=True)
 class AgentSession:
+    """A signed-in agent's session: only the hash of its random id is stored."""
+
     token_hash: str
     agent_id: str
+    organisation_id: str  # the organisation the agent is working in (switchable)
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime  # idle expiry, moved on by use, never after absolute_expires_at
+    absolute_expires_at: datetime
+
+
+class AgentLinkPurpose(StrEnum):
+    RESET = "reset"  # « mot de passe oublié »
+    INVITE = "invite"  # an admin invited a new agent
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLink:
+    """A single-use e-mailed link to set an agent's password (its hash is stored)."""
+
+    token_hash: str
+    agent_id: str
+    purpose: AgentLinkPurpose
     created_at: datetime
     expires_at: datetime
+    used_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

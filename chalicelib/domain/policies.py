@@ -67,3 +67,20 @@ def latest_booking(motif: Motif, now: datetime) -> datetime:
     if motif.max_booking_delay_minutes is None:
         return now + OPEN_AGENDA_HORIZON
     return now + timedelta(minutes=motif.max_booking_delay_minutes)
+
+
+# Agents' sessions: signed out after 2 hours without use, and 12 hours after sign-in
+# whatever happens (a shared computer at the front desk).
+SESSION_IDLE = timedelta(hours=2)
+SESSION_ABSOLUTE = timedelta(hours=12)
+# Use moves the idle expiry on at most this often (one write per few minutes).
+SESSION_TOUCH_EVERY = timedelta(minutes=5)
+# E-mailed links to set a password: a reset lasts an hour, an invitation a week.
+RESET_LINK_VALIDITY = timedelta(hours=1)
+INVITE_LINK_VALIDITY = timedelta(days=7)
+# Agents' passwords: at least this long (argon2id hashes them).
+PASSWORD_MIN_LENGTH = 12
+
+
+def session_expiry(created_at: datetime, last_seen_at: datetime) -> datetime:
+    return min(last_seen_at + SESSION_IDLE, created_at + SESSION_ABSOLUTE)

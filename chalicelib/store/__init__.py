@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from chalicelib.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from chalicelib.store.agents import AgentRepository, SessionRepository
+    from chalicelib.store.agents import AgentLinkRepository, AgentRepository, SessionRepository
     from chalicelib.store.catalogue import CatalogueRepository
     from chalicelib.store.counters import CounterRepository
     from chalicelib.store.notifications import ReceiptRepository, ReminderRepository
@@ -49,6 +49,12 @@ class Store:
         from chalicelib.store.agents import SessionRepository
 
         return SessionRepository()
+
+    @cached_property
+    def agent_links(self) -> AgentLinkRepository:
+        from chalicelib.store.agents import AgentLinkRepository
+
+        return AgentLinkRepository()
 
     @cached_property
     def planning(self) -> PlanningRepository:

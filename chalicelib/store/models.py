@@ -512,6 +512,13 @@ class WaitingListEntryModel(BaseModel):
 # --- Agent sessions, counters, booking locks, rate limits --------------------------------
 
 
+class SessionByAgentIndex(GlobalSecondaryIndex):
+    """The sessions of an agent (signed out everywhere when their password changes)."""
+
+    Meta = _index_meta("by-agent", KeysOnlyProjection())
+    agent_id = UnicodeAttribute(hash_key=True)
+
+
 class AgentSessionModel(BaseModel):
     table_basename = "agent-sessions"
 
@@ -519,7 +526,26 @@ class AgentSessionModel(BaseModel):
 
     token_hash = UnicodeAttribute(hash_key=True)
     agent_id = UnicodeAttribute()
+    organisation_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    last_seen_at = UTCDateTimeAttribute(null=True)
+    absolute_expires_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute()  # the idle expiry: DynamoDB removes it some time after
+    by_agent = SessionByAgentIndex()
+
+
+class AgentLinkModel(BaseModel):
+    """Single-use e-mailed links to set a password (reset, invitation): their hash."""
+
+    table_basename = "agent-links"
+
+    Meta = _table_meta()
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    agent_id = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute()
 
 
@@ -607,6 +633,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ReminderModel,
     WaitingListEntryModel,
     AgentSessionModel,
+    AgentLinkModel,
     CounterModel,
     AgentDayModel,
     RateLimitModel,

@@ -20,3 +20,10 @@ class RateLimitRepository:
             ]
         )
         return int(item.hits)
+
+    def count(self, key: str) -> int:
+        """The count of a window so far, without adding to it (0 when none)."""
+        try:
+            return int(RateLimitModel.get(key).hits or 0)
+        except RateLimitModel.DoesNotExist:
+            return 0

@@ -389,17 +389,28 @@ def test_monthly_counters_follow_rdv_changes_and_read_by_month(store):
         ]
 
 
-def test_agent_sessions_expire(store):
+def test_agent_sessions_expire_and_are_revoked_everywhere(store):
     now = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
-    store.sessions.save(
-        AgentSession(
-            token_hash="h", agent_id="a1", created_at=now, expires_at=now + timedelta(hours=8)
+    for token_hash in ("h1", "h2"):
+        store.sessions.save(
+            AgentSession(
+                token_hash=token_hash,
+                agent_id="a1",
+                organisation_id="org-1",
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=2),
+                absolute_expires_at=now + timedelta(hours=12),
+            )
         )
+    assert store.sessions.get("h1", now).agent_id == "a1"
+    assert store.sessions.get("h1", now + timedelta(hours=3)) is None  # idle
+    store.sessions.touch(
+        store.sessions.get("h1", now), now + timedelta(hours=1), now + timedelta(hours=3)
     )
-    assert store.sessions.get("h", now).agent_id == "a1"
-    assert store.sessions.get("h", now + timedelta(hours=9)) is None
-    store.sessions.delete("h")
-    assert store.sessions.get("h", now) is None
+    assert store.sessions.get("h1", now + timedelta(hours=2, minutes=30)) is not None
+    assert store.sessions.delete_of_agent("a1") == 2
+    assert store.sessions.get("h1", now) is None and store.sessions.get("h2", now) is None
 
 
 def test_create_tables_is_idempotent(aws):
