@@ -37,6 +37,14 @@ class CreatedBy(StrEnum):
     AGENT = "agent"  # by an agent (on the phone, at the desk)
 
 
+class BookingChannel(StrEnum):
+    """How a rdv was booked: shown on the agents' agendas."""
+
+    ONLINE = "online"  # by the usager, on the site or through the API
+    PHONE = "phone"  # by an agent, on the phone with the usager
+    DESK = "desk"  # by an agent, at the front desk
+
+
 class Role(StrEnum):
     AGENT = "agent"
     ADMIN = "admin"
@@ -353,6 +361,7 @@ class Rdv:
     contact: RdvContact | None = None  # None: the usager records' (rdvs made before)
     home_address: str | None = None  # where a home visit takes place (never in an SMS)
     moves: tuple[MoveRecord, ...] = ()
+    booked_via: BookingChannel = BookingChannel.ONLINE
 
     @property
     def ends_at(self) -> datetime:

@@ -56,12 +56,15 @@ def propose(
     new_usagers: tuple[Usager, ...] = (),
     kept_usagers: tuple[tuple[str, datetime], ...] = (),
     limits: tuple[CountedLimit, ...] = (),
+    force: bool = False,
 ) -> Proposal | None:
     """Read the agent-days the change touches (strongly consistent) and propose it,
-    or None when the time it takes is held by another rdv of that agent."""
+    or None when the time it takes is held by another rdv of that agent. `force`: an
+    agent's explicit choice to put it over another rdv; the day still records it, so
+    the usagers' side never offers that time."""
     tz = tz_of(store)
     days = store.rdv_writes.read_days(change.days(tz))
-    if not change.fits(days, tz):
+    if not force and not change.fits(days, tz):
         return None
     return Proposal(change, days, reminder_offsets, new_usagers, kept_usagers, limits)
 

@@ -381,6 +381,14 @@ class RdvByOrganisationIndex(GlobalSecondaryIndex):
     starts_at = UTCDateTimeAttribute(range_key=True)
 
 
+class RdvByUsagerIndex(GlobalSecondaryIndex):
+    """The rdvs of an usager (the first the rdv concerns), by start: their record."""
+
+    Meta = _index_meta("by-usager")
+    usager_id = UnicodeAttribute(hash_key=True)
+    starts_at = UTCDateTimeAttribute(range_key=True)
+
+
 class RdvByContactEmailIndex(GlobalSecondaryIndex):
     """Rdvs reached at an e-mail address (SES bounces and complaints name it). Sparse."""
 
@@ -422,6 +430,7 @@ class RdvModel(BaseModel):
     starts_at = UTCDateTimeAttribute()
     duration_minutes = NumberAttribute()
     usager_ids = ListAttribute(of=UnicodeAttribute)
+    usager_id = UnicodeAttribute(null=True)  # usager_ids[0], for by-usager
     created_by = UnicodeAttribute()
     created_by_agent_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -436,12 +445,14 @@ class RdvModel(BaseModel):
     contact_email = UnicodeAttribute(null=True)  # contact.email, for by-contact-email
     home_address = UnicodeAttribute(null=True)
     moves = ListAttribute(of=MoveMap, default=list)
+    booked_via = UnicodeAttribute(null=True)  # BookingChannel; absent: online
     expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the rdv
     by_agent = RdvByAgentIndex()
     by_lieu = RdvByLieuIndex()
     by_organisation = RdvByOrganisationIndex()
     by_token = RdvByTokenIndex()
     by_contact_email = RdvByContactEmailIndex()
+    by_usager = RdvByUsagerIndex()
 
 
 # --- Notifications, reminders, waiting list ------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.domain.models import (
+    BookingChannel,
     CreatedBy,
     MoveRecord,
     Rdv,
@@ -27,6 +28,7 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         starts_at=rdv.starts_at,
         duration_minutes=rdv.duration_minutes,
         usager_ids=list(rdv.usager_ids),
+        usager_id=rdv.usager_ids[0] if rdv.usager_ids else None,
         created_by=rdv.created_by.value,
         created_by_agent_id=rdv.created_by_agent_id,
         created_at=rdv.created_at,
@@ -43,6 +45,7 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         contact_email=rdv.contact.email if rdv.contact else None,
         home_address=rdv.home_address,
         moves=[MoveMap(at=m.at, by=m.by, from_starts_at=m.from_starts_at) for m in rdv.moves],
+        booked_via=rdv.booked_via.value,
         expires_at=rdv.expires_at,
     )
 
@@ -74,6 +77,7 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         contact=_contact(item.contact),
         home_address=item.home_address,
         moves=tuple(MoveRecord(m.at, m.by, m.from_starts_at) for m in item.moves or ()),
+        booked_via=BookingChannel(item.booked_via or BookingChannel.ONLINE.value),
         expires_at=item.expires_at,
     )
 
@@ -137,6 +141,11 @@ class RdvRepository:
             agent_id, RdvModel.starts_at.between(start - MAX_RDV_DURATION, end)
         )
         return _overlapping((rdv_from_item(i) for i in results), start, end)
+
+    def of_usager(self, usager_id: str, limit: int = 100) -> list[Rdv]:
+        """The rdvs of an usager, latest first (the first usager each rdv concerns)."""
+        results = RdvModel.by_usager.query(usager_id, scan_index_forward=False, limit=limit)
+        return [rdv_from_item(i) for i in results]
 
     def of_lieu(self, lieu_id: str, start: datetime, end: datetime) -> list[Rdv]:
         results = RdvModel.by_lieu.query(

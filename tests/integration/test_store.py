@@ -438,3 +438,18 @@ def test_catalogue_items_are_read_once_and_a_save_is_seen_at_once(store):
     assert len(calls) == 1  # the second read comes from the catalogue cache
     store.catalogue.save_motif(f.motif(id="m1", duration_minutes=45))
     assert store.catalogue.get_motif("m1").duration_minutes == 45
+
+
+def test_rdvs_of_an_usager_latest_first_and_how_they_were_booked(store):
+    from chalicelib.domain.models import BookingChannel
+
+    start = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
+    store.rdvs.save(f.rdv(id="old", starts_at=start, usager_ids=("u1",)))
+    store.rdvs.save(
+        f.rdv(id="new", starts_at=start + timedelta(days=7), usager_ids=("u1",),
+              booked_via=BookingChannel.PHONE)
+    )  # fmt: skip
+    store.rdvs.save(f.rdv(id="other", starts_at=start, usager_ids=("u2",)))
+    rdvs = store.rdvs.of_usager("u1")
+    assert [r.id for r in rdvs] == ["new", "old"]
+    assert rdvs[0].booked_via is BookingChannel.PHONE and rdvs[1].booked_via.value == "online"
