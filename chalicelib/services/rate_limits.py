@@ -80,3 +80,48 @@ def person_limit_reached(limit: CountedLimit) -> RateLimited:
         "cette adresse e-mail. Réessayez demain, ou appelez votre maison départementale "
         "des solidarités."
     )
+
+
+# An agent resending a rdv's confirmation: an SMS paid by the département each time.
+RESENDS_PER_RDV_PER_DAY = 3
+RESENDS_PER_PERSON_PER_DAY = 5
+
+
+def count_resend(
+    store: Store, rdv_id: str, phone: str | None, email: str | None, now: datetime
+) -> int:
+    """Count one resend of a rdv's confirmation by an agent: at most
+    RESENDS_PER_RDV_PER_DAY per rdv and RESENDS_PER_PERSON_PER_DAY per phone number or
+    e-mail address it goes to (a parent of several children), a day (Paris time);
+    RateLimited past them, counting nothing. Returns the rdv's count of the day."""
+    tz = tz_of(store)
+    today = now.astimezone(tz).date()
+    window_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
+    counted = [(f"resend#rdv#{rdv_id}#{today.isoformat()}", RESENDS_PER_RDV_PER_DAY)] + [
+        (
+            f"resend#{kind}#{_subject(store, kind, value)}#{today.isoformat()}",
+            RESENDS_PER_PERSON_PER_DAY,
+        )
+        for kind, value in (("phone", phone), ("email", email))
+        if value
+    ]
+
+    def refuse(key: str) -> RateLimited:
+        if key.startswith("resend#rdv#"):
+            return RateLimited(
+                f"La confirmation de ce rendez-vous a déjà été renvoyée {RESENDS_PER_RDV_PER_DAY} "
+                "fois aujourd’hui. Réessayez demain."
+            )
+        return RateLimited(
+            f"Ce numéro ou cette adresse e-mail a déjà reçu {RESENDS_PER_PERSON_PER_DAY} "
+            "confirmations renvoyées aujourd’hui. Réessayez demain."
+        )
+
+    for key, limit in counted:
+        if store.rate_limits.count(key) >= limit:
+            raise refuse(key)
+    counts = [store.rate_limits.hit(key, window_end) for key, _ in counted]
+    for (key, limit), count in zip(counted, counts, strict=True):
+        if count > limit:  # another resend counted meanwhile
+            raise refuse(key)
+    return counts[0]
