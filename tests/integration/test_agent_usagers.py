@@ -157,6 +157,8 @@ def test_a_child_is_created_with_their_responsable_then_booked_for(client, store
     [lina] = store.usagers.relatives_of(julie.id)
     assert (lina.first_name, lina.responsable_id, lina.phone) == ("Lina", julie.id, None)
     assert answer.headers["Location"] == f"/agents/prendre-rdv?usager={lina.id}"
+    page = get(client, answer.headers["Location"], cookie).body.decode()
+    assert "enfant de Julie Petit" in page and "06 12 12 12 12" in page
 
 
 def test_a_child_is_added_to_a_known_responsable(client, store, signed, family):
@@ -260,6 +262,7 @@ def test_another_organisations_usager_is_not_found(client, store, signed, family
         "/agents/usagers/u-other",
         "/agents/usagers/u-other/modifier",
         "/agents/usagers/nobody",
+        "/agents/prendre-rdv?usager=u-other",
     ):
         assert get(client, path, cookie).status_code == 404, path
     answer = post(
