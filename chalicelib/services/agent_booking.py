@@ -224,8 +224,9 @@ def _why_not_free(store: Store, motif: Motif, agent_id: str, starts_at: datetime
             for r in sorted(overlapping, key=lambda r: r.starts_at)
         ]
     return [
-        "Il est en dehors des plages d’ouverture de cet agent pour ce motif, "
-        "ou pendant une absence."
+        "Ce n’est pas un créneau proposé pour cet agent : il est en dehors des plages "
+        "d’ouverture de l’agent pour ce motif, pendant une absence ou un jour férié, "
+        "ou hors de la suite des créneaux."
     ]
 
 
