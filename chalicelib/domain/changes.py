@@ -125,18 +125,19 @@ class RdvChange:
         if self.kind is ChangeKind.DETAILS_CHANGED:
             return None
         status = self.after.status
+        if self.at >= self.after.starts_at:
+            return None  # a mark on a rdv that has begun: nothing to tell the usager now
+        was_cancelled = self.before is not None and not self.before.status.blocks_time
         # Each cancellation is its own send (a rdv restored then cancelled again).
         nth = str(len(self.after.status_history))
-        if status is RdvStatus.EXCUSED:
+        if status is RdvStatus.EXCUSED and not was_cancelled:
             return NotificationEvent.RDV_CANCELLED, nth
-        if status is RdvStatus.REVOKED:
-            if self.before is not None and self.before.status is RdvStatus.EXCUSED:
-                return None  # the usager cancelled it already: nothing new to tell
+        if status is RdvStatus.REVOKED and not was_cancelled:
             return NotificationEvent.RDV_REVOKED, nth
-        if status is RdvStatus.UNKNOWN and not self.before_held_time():
+        if status is RdvStatus.UNKNOWN and was_cancelled:
             # A cancelled rdv restored: it is on again, say so (a new send each time).
             return NotificationEvent.RDV_CREATED, f"restored-{len(self.after.status_history)}"
-        return None  # seen, noshow, or a mark corrected: nothing to tell the usager
+        return None  # seen, noshow, between two cancellations, a mark corrected
 
     def before_held_time(self) -> bool:
         return self.before is not None and self.before.status.blocks_time

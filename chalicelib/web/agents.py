@@ -83,8 +83,13 @@ def _origin(url: str) -> str:
 
 
 def _path(request: Any) -> str:
-    """The path asked for (not the route's template)."""
-    return safe_next((request.to_original_event() or {}).get("path"))
+    """The path asked for: the route's template with its parameters (the same behind
+    API Gateway, `chalice local` and the test client)."""
+    try:
+        path = request.path.format(**(request.uri_params or {}))
+    except (KeyError, IndexError, ValueError):
+        path = HOME
+    return safe_next(path)
 
 
 def safe_next(value: str | None) -> str:

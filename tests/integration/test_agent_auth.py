@@ -190,3 +190,17 @@ def test_an_agent_of_several_organisations_switches(client, store, agent, clock)
     refused = post(client, "/agents/organisation", {"csrf": csrf_of(page), "organisation": "org-9"},
                    cookie=cookie)  # fmt: skip
     assert refused.status_code == 404
+
+
+def test_after_signing_in_the_agent_is_back_on_the_page_they_asked_for(client, agent, clock):
+    answer = client.http.get("/agents/rdv/some-rdv")
+    assert answer.headers["Location"] == "/agents/connexion?suite=/agents/rdv/some-rdv"
+    page = client.http.get(answer.headers["Location"]).body.decode()
+    assert 'name="suite" value="/agents/rdv/some-rdv"' in page
+    signed = post(client, "/agents/connexion", {"email": agent.email, "mot_de_passe": PASSWORD,
+                                                "suite": "/agents/rdv/some-rdv"})  # fmt: skip
+    assert signed.headers["Location"] == "/agents/rdv/some-rdv"
+    # Never elsewhere than the dashboard.
+    elsewhere = post(client, "/agents/connexion", {"email": agent.email, "mot_de_passe": PASSWORD,
+                                                   "suite": "//evil.example/agents"})  # fmt: skip
+    assert elsewhere.headers["Location"] == "/agents"

@@ -41,7 +41,9 @@ def test_every_sms_is_gsm7_in_one_part_even_with_long_values(event):
     assert is_gsm7(text), text
     assert sms_parts(text) == 1, (len(text), text)
     assert "14h30" in text
-    if event in (NotificationEvent.RDV_CANCELLED, NotificationEvent.RDV_REVOKED):
+    if event is NotificationEvent.RDV_REVOKED:
+        assert LONG.organisation_phone in text
+    elif event is NotificationEvent.RDV_CANCELLED:
         assert LONG.rebook_url in text
     else:
         assert LONG.manage_url in text
@@ -136,8 +138,10 @@ def test_every_sms_fits_one_gsm7_part_with_a_60_character_base_url(event):
         assert f"{said_day} à 14h30" in text or "10/12 à 14h30" in text, text
         if child:
             assert f"pour {to_gsm7(child)} " in text, text
-        if event in (NotificationEvent.RDV_CANCELLED, NotificationEvent.RDV_REVOKED):
+        if event is NotificationEvent.RDV_CANCELLED:
             assert text.endswith(f"Nouveau RDV : {WIDE.rebook_url}"), text
+        elif event is NotificationEvent.RDV_REVOKED:  # the MDS's phone to call
+            assert text.endswith(f"appelez le {WIDE.organisation_phone}."), text
         elif can_cancel:
             assert text.endswith(WIDE.manage_url), text
         else:
@@ -178,7 +182,7 @@ def test_a_shortened_lieu_never_ends_on_a_piece_of_its_name(where):
         for child in ("", "Marie-Charlotte"):
             text = sms_text(event, replace(WIDE, where=where, child=child, sent_at=sent))
             said = re.search(r"à 14h30, (.*?)\. (?:Pour|Annuler|Gérer|Nouveau)", text)
-            if said:
+            if said and event is not NotificationEvent.RDV_REVOKED:  # it names no lieu
                 assert said.group(1) in allowed, text
     # The SMS of the issue: « MDS Noeux-les-Mines - site » with a longer base URL.
     text = sms_text(NotificationEvent.RDV_CREATED, replace(WIDE, where=LIEUX[0]))
@@ -197,8 +201,9 @@ def test_the_sms_templates_are_written_in_gsm7():
 def test_the_mds_cancelling_reads_right_in_gsm7():
     text = sms_text(NotificationEvent.RDV_REVOKED, LONG)
     assert text.startswith("La MDS a annulé votre RDV Service social du jeu. 10/12 à 14h30"), text
-    text = sms_text(NotificationEvent.RDV_REVOKED, WIDE)
-    assert text.startswith("RDV Service social du jeu. 10/12 à 14h30 annulé par la MDS."), text
+    text = sms_text(NotificationEvent.RDV_REVOKED, WIDE)  # no link: as long as with LONG
+    assert text.startswith("La MDS a annulé votre RDV Service social du jeu. 10/12"), text
+    assert text.endswith(f"appelez le {WIDE.organisation_phone}."), text
 
 
 # --- what is true when the message is sent ----------------------------------------------------
