@@ -359,7 +359,7 @@ def test_the_day_view_shows_the_plage_shaded_and_the_rdvs_at_their_time(
     page = get(client, cookie, "/agents/agenda?jour=2026-11-23")
     assert "<h1>Mon agenda" in page and "Lundi 23 novembre 2026" in page
     grid = grid_of(page)
-    assert grid.columns[1].startswith("Agent 1") and "9h00–12h00" in grid.columns[1]
+    assert grid.columns[1] == "Agent 1 9h00–12h00 · MDS Test – site principal"
     assert grid.rows[0] == "8h00" and grid.rows[-1] == "11h30"  # 8:00 to 12:00, half hours
     assert grid.kind("8h00", "Agent 1") == "rdvs outside"  # before the plage
     assert grid.at("8h00", "Agent 1").startswith("8h00–8h30 : rendez-vous de Inès Lambert")
@@ -376,6 +376,19 @@ def test_the_day_view_shows_the_plage_shaded_and_the_rdvs_at_their_time(
     assert 'href="/agents/agenda?jour=2026-11-22"' in page
     assert 'href="/agents/agenda?jour=2026-11-24"' in page
     assert 'href="/agents/agenda?semaine=2026-11-23"' in page
+
+
+def test_a_time_forced_over_another_rdv_shares_its_cell(client, cookie, store, pilot):
+    usager(store, "u-amandine", "Amandine", "Dupont")
+    usager(store, "u-kevin", "Kevin", "Leroy")
+    tuesday = date(2026, 12, 1)
+    agent_rdv(store, "r-first", paris(tuesday, 9), "u-amandine", motif_id="m45", minutes=45)
+    agent_rdv(store, "r-forced", paris(tuesday, 9, 30), "u-kevin")  # over the first one
+    grid = grid_of(get(client, cookie, "/agents/agenda?jour=2026-12-01"))
+    both = grid.at("9h00", "Agent 1")
+    assert both.index("Amandine Dupont") < both.index("Kevin Leroy")
+    assert grid.at("9h45", "Agent 1") == both  # one cell, from 9:00 to 10:00
+    assert grid.at("10h00", "Agent 1") == "Libre"
 
 
 def test_the_day_view_is_today_by_default(client, cookie, day_of_agent_1):
@@ -423,7 +436,7 @@ def test_the_week_view_shows_plages_an_absence_and_rdvs_day_by_day(client, cooki
         "jeudi 3 décembre",
         "vendredi 4 décembre",
     ]  # no weekend: nothing happens on it
-    assert all("9h00–12h00" in c for c in grid.columns[1:])
+    assert all(c.endswith("9h00–12h00 · MDS Test – site principal") for c in grid.columns[1:])
     # Quarter hours: the 45-minute rdv ends at 9:45.
     assert grid.rows[:4] == ["9h00", "9h15", "9h30", "9h45"]
     tuesday = grid.at("9h15", "mardi")
