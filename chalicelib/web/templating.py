@@ -21,6 +21,11 @@ SECURITY_HEADERS = {
     ),
 }
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS}
+# The dashboard checks the Origin of every POST. Under `no-referrer` a browser sends
+# `Origin: null` for a form posted from the page (Fetch standard, "append a request
+# Origin header"): agents could not sign in. `same-origin` still sends nothing to
+# another site; the dashboard's URLs carry ids, not the usagers' private links.
+DASHBOARD_HEADERS = {**HTML_HEADERS, "Referrer-Policy": "same-origin"}
 
 
 def render(
@@ -32,5 +37,8 @@ def render(
     return Response(
         body=render_text(template, **context),
         status_code=status_code,
-        headers={**HTML_HEADERS, **(extra_headers or {})},
+        headers={
+            **(DASHBOARD_HEADERS if template.startswith("agent/") else HTML_HEADERS),
+            **(extra_headers or {}),
+        },
     )

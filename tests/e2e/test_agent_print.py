@@ -40,10 +40,8 @@ MOTIFS = ("mds-calais-2-consultation-nourrisson", "mds-calais-2-premier-rdv-as")
 
 
 def sign_in(page, base: str) -> None:
-    """The demo agent's session cookie in the page's browser context. Posted by the
-    context's HTTP client, not by the sign-in form: Chromium sends `Origin: null` for a
-    form posted from a page whose Referrer-Policy is `no-referrer`, and the sign-in
-    refuses it (reported; this test is about the agenda, not the sign-in)."""
+    """The demo agent's session cookie in the page's browser context, posted by the
+    context's HTTP client (the sign-in form itself: test_agent_sign_in.py)."""
     answer = page.request.post(
         base + "/agents/connexion",
         form={"email": DEMO_AGENT_EMAIL, "mot_de_passe": DEMO_AGENT_PASSWORD},

@@ -105,6 +105,8 @@ def test_every_page_is_scoped_to_the_signed_in_agents_organisation(client, site,
     assert admin.status_code == 200, url
     for answer in (other, agent, admin):
         assert answer.headers["X-Frame-Options"] == "DENY"
+    for answer in (agent, admin):  # not no-referrer: Chromium would post `Origin: null`
+        assert answer.headers["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize("path", agent_routes("POST"))
