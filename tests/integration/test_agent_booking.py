@@ -449,3 +449,17 @@ def test_the_demo_leaves_each_agents_last_past_rdvs_to_mark(store):
         unmarked = [r for r in past if r.status is RdvStatus.UNKNOWN]
         assert len(unmarked) == 3, email
         assert max(unmarked, key=lambda r: r.starts_at) == max(past, key=lambda r: r.starts_at)
+
+
+def test_demo_rdvs_booked_by_an_agent_were_not_booked_online(store):
+    """Else their page says « en ligne, par l’usager par Claire Lefebvre »."""
+    from devtools.demo_data import load_demo_data
+
+    load_demo_data(store, NOW.date())
+    rdvs = store.rdvs.of_organisation("mds-calais-2", NOW - timedelta(weeks=8), NOW)
+    by_agents = [r for r in rdvs if r.created_by is CreatedBy.AGENT]
+    assert by_agents
+    assert {r.booked_via for r in by_agents} <= {BookingChannel.PHONE, BookingChannel.DESK}
+    assert {r.booked_via for r in rdvs if r.created_by is CreatedBy.USAGER} == {
+        BookingChannel.ONLINE
+    }
