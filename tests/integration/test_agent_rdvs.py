@@ -153,7 +153,8 @@ def test_a_home_visit_booked_by_an_agent_shows_its_address_and_who_booked_it(
     _, text = page(client, cookie, "/agents/rdv/rdv-home")
     assert "<dt>Lieu</dt> <dd>À domicile</dd>" in text
     assert "<dt>Adresse du domicile</dt> <dd>3 rue des Lilas, 62100 Calais</dd>" in text
-    assert "+33639980007" in text  # from the usager's record
+    # From the usager's record, written the way agents read a number out.
+    assert '<a href="tel:+33639980007">06 39 98 00 07</a>' in text
     assert "au téléphone par Agent 2, le 23/11/2026 à 9h00" in text
     assert "</span> Pris au téléphone par Agent 2</li>" in text
 
