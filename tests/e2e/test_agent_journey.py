@@ -134,13 +134,13 @@ def book_for_a_caller(page, caller: Caller, shot=lambda name: None) -> tuple[str
     return urlparse(page.url).path, chosen
 
 
-def sent_sms(page, base: str, phone: str) -> str:
-    """The texts of the local outbox page's SMS to `phone` (sent after the commit,
-    through the queue: waited for a little)."""
+def sent_sms(page, base: str, phone: str, text: str) -> str:
+    """The local outbox page's SMS to `phone`, once one says `text` (they are sent
+    after the commit, through the queue: waited for a little)."""
     deadline = time.monotonic() + 20
     while True:
         page.goto(base + "/local/envois")
-        items = page.locator("ul.list li", has_text=phone)
+        items = page.locator("ul.list li", has_text=phone).filter(has_text=text)
         if items.count() or time.monotonic() > deadline:
             return "\n".join(items.all_inner_texts())
         time.sleep(0.5)
@@ -175,9 +175,9 @@ def test_an_agents_day_through_the_dashboard(live_server, page, width):
     assert heading(page) == f"Rendez-vous du {day} à {at}"
     assert "au téléphone par Claire Lefebvre" in body, body
     assert f"{caller.first} {caller.last}" in body
-    sms = sent_sms(page, base, caller.e164)
+    sms = sent_sms(page, base, caller.e164, "confirmé")
     shot("09-envois")
-    assert "confirmé" in sms, sms
+    assert f"RDV PMI confirmé le {day[:3]}." in sms, sms
     page.goto(base + rdv_path)
     assert "SMS" in page.locator("#rdv-receipts ~ ul.receipts").inner_text()
 
@@ -196,6 +196,9 @@ def test_an_agents_day_through_the_dashboard(live_server, page, width):
     assert heading(page) == f"Rendez-vous du {new_day} à {new_at}"
     assert "Le rendez-vous est reporté" in main_text(page)
     assert (new_day, new_at) != (day, at)
+    sms = sent_sms(page, base, caller.e164, "déplacé")
+    assert f"RDV PMI déplacé au {new_day[:3]}." in sms and new_at in sms, sms
+    page.goto(base + rdv_path)
 
     # « À renseigner »: the oldest past rdv still unknown, marked absent, leaves the list.
     go(page, page.get_by_role("link", name="Aujourd’hui", exact=True))
