@@ -257,6 +257,9 @@ def test_the_record_shows_contact_relatives_rdvs_and_the_own_no_show_count(
     child = get(client, "/agents/usagers/u-leo", cookie).body.decode()
     assert '<span class="count">1</span>' in child
     assert 'href="/agents/usagers/u-sophie"' in child and "06 12 34 56 78" in child
+    # On a phone each row is a card whose cells say their column (`data-label`).
+    cells = re.findall(r"<td( data-label=\"[^\"]+\")?>", upcoming + past)
+    assert cells and all(cells), cells
 
 
 def test_another_organisations_usager_is_not_found(client, store, signed, family):
