@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": RULE_TAGS}, "resultTypes": [
 MOTIF = "mds-calais-2-consultation-nourrisson"
 LIEU = "lieu-calais-2-principal"
 CLAIRE = demo_id("agent", DEMO_AGENT_EMAIL)
+MARC = "marc.dubois@demo.rdv-solidarites.fr"
 AXE = Axe()
 
 
@@ -74,6 +76,28 @@ def _forgotten(page):
     _press("Recevoir un lien")(page)
 
 
+def _mismatched_passwords(page):
+    page.get_by_label("Nouveau mot de passe").fill("un mot de passe assez long")
+    page.get_by_label("Le même, une seconde fois").fill("un autre mot de passe long")
+    _press("Enregistrer mon mot de passe")(page)
+
+
+def _reset_link(page, base: str) -> str:
+    """A password link of Marc Dubois (an agent no test signs in as), from the e-mail
+    « mot de passe oublié » sends, on the local outbox page."""
+    page.goto(base + "/agents/mot-de-passe-oublie")
+    page.get_by_label("Adresse e-mail professionnelle").fill(MARC)
+    _press("Recevoir un lien")(page)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page.goto(base + "/local/envois")
+        found = re.search(r"https?://[^/\s]+(/agents/mot-de-passe/[A-Za-z0-9_-]+)", page.content())
+        if found:
+            return found.group(1)
+        time.sleep(0.5)
+    raise AssertionError("no password link in the local outbox")
+
+
 def _wrong_password(page):
     page.get_by_label("Adresse e-mail professionnelle").fill("personne@example.org")
     page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
@@ -106,6 +130,7 @@ def visits(live_server, browser) -> dict[str, list[Visit]]:
         f"/agents/prendre-rdv/confirmer?{week.split('?')[1]}&jour={_next_sunday()}"
         f"&heure=10:00&agent={CLAIRE}"
     )
+    reset = _reset_link(page, base)
     context.close()
     signed_in = [
         Visit("accueil", "/agents"),
@@ -138,6 +163,8 @@ def visits(live_server, browser) -> dict[str, list[Visit]]:
         Visit("mot-de-passe-oublie", "/agents/mot-de-passe-oublie"),
         Visit("mot-de-passe-oublie-envoye", "/agents/mot-de-passe-oublie", _forgotten),
         Visit("mot-de-passe-lien-perime", "/agents/mot-de-passe/lien-perime"),
+        Visit("mot-de-passe", reset),
+        Visit("mot-de-passe-erreurs", reset, _mismatched_passwords),
     ]
     return {"signed_in": signed_in, "signed_out": signed_out}
 
