@@ -222,15 +222,18 @@ def test_an_agents_day_through_the_dashboard(live_server, page, width):
     assert f"{caller.first} {caller.last}" in page.locator("table.grid").inner_text()
     shot("14-lieu-jour")
     page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    shot("15-impression")
     pdf = page.pdf(format="A4")
     (ARTIFACTS / f"agent-journey-{width}-lieu-jour.pdf").write_bytes(pdf)
     assert pdf_pages(pdf) == 1
     page.emulate_media(media="screen")
+    page.set_viewport_size(WIDTHS[width])
 
     # Signing out: the dashboard sends back to sign-in.
     go(page, page.get_by_role("button", name="Se déconnecter"))
     expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté.")
-    shot("15-deconnecte")
+    shot("16-deconnecte")
     page.goto(base + "/agents")
     assert "/agents/connexion" in page.url
 
