@@ -532,3 +532,14 @@ def test_anonymous_visitors_and_forged_posts_are_turned_away(client, store, pilo
     assert elsewhere.status_code == 403
     assert post(client, f"{path}/renvoyer", {}, cookie=cookie).status_code == 403
     assert store.rdvs.get(booked.rdv.id).status is RdvStatus.UNKNOWN
+
+
+def test_an_error_on_the_dashboard_keeps_its_navigation_and_leads_back_to_it(client, cookie):
+    """Not the usagers' error page, whose « Revenir à l’accueil » leaves the dashboard."""
+    answer = client.http.get("/agents/rdv/inconnu", headers={"Cookie": cookie})
+    assert answer.status_code == 404
+    text = " ".join(html.unescape(answer.body.decode()).split())
+    assert 'aria-label="Tableau de bord"' in text and "Se déconnecter" in text
+    assert '<a href="/agents">Revenir au tableau de bord</a>' in text
+    assert 'href="/">Revenir à l’accueil' not in text
+    assert answer.headers["Referrer-Policy"] == "same-origin"
