@@ -155,6 +155,7 @@ def visits(live_server, browser) -> dict[str, list[Visit]]:
         Visit("usager-modifier", f"{usager}/modifier"),
         Visit("usager-nouveau", "/agents/usagers/nouveau"),
         Visit("usager-nouveau-erreurs", "/agents/usagers/nouveau", _press("Créer")),
+        Visit("erreur", "/agents/rdv/inconnu"),
         Visit("usager-nouvel-enfant", f"/agents/usagers/nouveau?responsable={usager[16:]}"),
     ]
     signed_out = [
