@@ -241,7 +241,12 @@ def test_an_agents_day_through_the_dashboard(live_server, page, width):
 
 def test_booking_for_a_caller_works_without_javascript(live_server, page_without_js):
     page, caller = page_without_js, CALLERS["sans-js"]
-    sign_in(page, live_server.url)
-    book_for_a_caller(page, caller)
+
+    def shot(name: str) -> None:
+        screenshot(page, f"agent-journey-375-sans-js-{name}")
+
+    sign_in(page, live_server.url, shot)
+    book_for_a_caller(page, caller, shot)
+    shot("08-rdv")
     assert "au téléphone par Claire Lefebvre" in main_text(page)
     assert f"{caller.first} {caller.last}" in main_text(page)
