@@ -19,6 +19,7 @@ from chalicelib.domain.changes import BY_USAGER, RdvChange, create, set_status, 
 from chalicelib.domain.models import (
     Absence,
     Agent,
+    BookingChannel,
     CreatedBy,
     Lieu,
     LocationType,
@@ -417,7 +418,8 @@ def _rdvs(
     today: date,
     seed: int,
 ) -> list[Rdv]:
-    """Past rdvs with their outcomes, and a few upcoming ones, on free plage times."""
+    """Past rdvs with their outcomes (but each agent's last few), and a few upcoming
+    ones, on free plage times."""
     from chalicelib.domain.recurrence import occurrence_days
 
     rng = random.Random(seed)
@@ -473,12 +475,33 @@ def _rdvs(
                     usager_ids=(usager.id,),
                     created_by=CreatedBy.USAGER if online else CreatedBy.AGENT,
                     created_by_agent_id=None if online else plage.agent_id,
+                    booked_via=BookingChannel.ONLINE if online else BookingChannel.PHONE,
                     created_at=created_at,
                     status=status,
                     status_history=history,
                 )
             )
-    return rdvs
+    return _left_to_mark(rdvs, datetime.combine(today, time(0), tzinfo=PARIS))
+
+
+def _left_to_mark(rdvs: list[Rdv], midnight: datetime, per_agent: int = 3) -> list[Rdv]:
+    """Each agent's last rdvs before today stay `unknown`, as if not marked yet: the
+    home's « À renseigner » shows them whatever the weekday the demo is loaded on."""
+    past: dict[str, list[Rdv]] = defaultdict(list)
+    for rdv in rdvs:
+        if rdv.ends_at <= midnight:
+            past[rdv.agent_id].append(rdv)
+    unmarked = {
+        r.id for agent_rdvs in past.values() for r in sorted(agent_rdvs, key=_start)[-per_agent:]
+    }
+    return [
+        replace(r, status=RdvStatus.UNKNOWN, status_history=()) if r.id in unmarked else r
+        for r in rdvs
+    ]
+
+
+def _start(rdv: Rdv) -> datetime:
+    return rdv.starts_at
 
 
 def _record(store: Store, rdv: Rdv, motifs: dict[str, Motif], loaded_at: datetime) -> None:

@@ -17,7 +17,7 @@ from chalicelib.domain.errors import RateLimited
 from chalicelib.domain.models import RdvStatus
 from chalicelib.filters import local
 from chalicelib.services import agent_rdvs as rdvs
-from chalicelib.services import context
+from chalicelib.services import context, usagers
 from chalicelib.web.agents import redirect, render_agent, signed_in
 from chalicelib.web.errors import html_errors
 from chalicelib.web.params import form_data, instant, parse_day, query
@@ -55,6 +55,7 @@ def _rdv_page(me, rdv_id: str, status_code: int = 200, error: str | None = None,
         page=page,
         error=error,
         done=done,
+        phone_display=usagers.phone_display,
     )
 
 

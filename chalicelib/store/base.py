@@ -32,8 +32,16 @@ def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """The query's start key; a malformed cursor starts from the beginning."""
+def decode_cursor(
+    cursor: str | None,
+    partition: tuple[str, str],
+    keys: tuple[str, ...],
+    sort: tuple[str, Callable[[str], bool]],
+) -> dict[str, Any] | None:
+    """The query's start key, from a cursor `read_page` gave: exactly the string
+    attributes `keys`, the query's own `partition` (name, value) and a sort key the
+    query's condition accepts. Anything else (a malformed or tampered cursor, which
+    DynamoDB would refuse) starts from the beginning."""
     if not cursor:
         return None
     try:
@@ -41,7 +49,17 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict) or sorted(value) != sorted(keys):
+        return None
+    strings = {name: typed.get("S") if isinstance(typed, dict) else None
+               for name, typed in value.items()}  # fmt: skip
+    if any(not isinstance(s, str) or [*value[n]] != ["S"] for n, s in strings.items()):
+        return None
+    name, expected = partition
+    sort_name, accepted = sort
+    if strings[name] != expected or not accepted(strings[sort_name]):
+        return None
+    return value
 
 
 def read_page(results: ResultIterator, convert: Callable[[Any], T], limit: int) -> Page[T]:

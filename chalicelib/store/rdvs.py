@@ -169,11 +169,18 @@ class RdvRepository:
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[Rdv]:
+        low, high = RdvModel.starts_at.serialize(start), RdvModel.starts_at.serialize(end)
+        start_key = decode_cursor(
+            cursor,
+            partition=("organisation_id", organisation_id),
+            keys=("id", "organisation_id", "starts_at"),
+            sort=("starts_at", lambda at: low <= at <= high),
+        )
         results = RdvModel.by_organisation.query(
             organisation_id,
             RdvModel.starts_at.between(start, end),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor),
+            last_evaluated_key=start_key,
         )
         return read_page(results, rdv_from_item, limit)
 

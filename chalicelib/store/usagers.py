@@ -80,11 +80,18 @@ class UsagerRepository:
         self, organisation_id: str, prefix: str, limit: int = 20, cursor: str | None = None
     ) -> Page[Usager]:
         """Usagers whose "last name first name" starts with the prefix (accents ignored)."""
+        folded = fold(prefix)
+        start = decode_cursor(
+            cursor,
+            partition=("organisation_id", organisation_id),
+            keys=("id", "organisation_id", "search_name"),
+            sort=("search_name", lambda name: name.startswith(folded)),
+        )
         results = UsagerModel.by_name.query(
             organisation_id,
-            UsagerModel.search_name.startswith(fold(prefix)),
+            UsagerModel.search_name.startswith(folded),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor),
+            last_evaluated_key=start,
         )
         return read_page(results, _usager, limit)
 

@@ -21,6 +21,7 @@ from chalice import Response
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import agent_auth, context
+from chalicelib.web.errors import retry_after
 from chalicelib.web.params import form_data
 from chalicelib.web.templating import render
 
@@ -120,19 +121,34 @@ def signed_in(
             if agent_context is None:
                 wanted = _path(request) if request.method == "GET" else HOME
                 return redirect(f"{SIGN_IN}?suite={quote(wanted)}")
-            if request.method == "POST":
-                posted = form_data(request.raw_body).get("csrf", "")
-                if not same_origin(request) or not hmac.compare_digest(
-                    posted, csrf_token(agent_context)
-                ):
-                    raise FormExpired()
-            if admin and not agent_context.is_admin:
-                raise Forbidden("Cette page est réservée aux administrateurs de la MDS.")
-            return handler(agent_context, **kwargs)
+            try:
+                if request.method == "POST":
+                    posted = form_data(request.raw_body).get("csrf", "")
+                    if not same_origin(request) or not hmac.compare_digest(
+                        posted, csrf_token(agent_context)
+                    ):
+                        raise FormExpired()
+                if admin and not agent_context.is_admin:
+                    raise Forbidden("Cette page est réservée aux administrateurs de la MDS.")
+                return handler(agent_context, **kwargs)
+            except DomainError as error:
+                return _error_page(agent_context, error)
 
         return wrapper
 
     return decorate
+
+
+def _error_page(agent_context: agent_auth.AgentContext, error: DomainError) -> Response:
+    """A failure once the agent is known: the dashboard's error page (its navigation, a
+    way back to its home), not the usagers' one (web/errors.py)."""
+    return render_agent(
+        "agent/error.html",
+        agent_context,
+        status_code=error.status_code,
+        extra_headers=retry_after(error),
+        message=error.message,
+    )
 
 
 def render_agent(

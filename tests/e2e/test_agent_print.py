@@ -1,6 +1,6 @@
-"""A lieu's day, printed to PDF by Chromium, fits on one A4 page; and the pages of the
-agents' day (home, an agent's day and week, the lieux, a lieu's day) pass axe-core at
-a phone's and a desktop's width. Screenshots go to test-artifacts/agent-*.png."""
+"""A lieu's day, printed to PDF by Chromium, fits on one A4 page. Screenshots go to
+test-artifacts/agent-lieu-jour-*.png. (axe-core on the dashboard's pages, these
+helpers' first users: test_agent_axe.py.)"""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from datetime import date, timedelta
 
 import pytest
 import requests
-from axe_playwright_python.sync_playwright import Axe
 
 from devtools.demo_data import DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, screenshot
 
 pytestmark = pytest.mark.e2e
 
-RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": RULE_TAGS}, "resultTypes": ["violations"]}
 DAY_LINK = re.compile(r'href="(/agents/lieux/[^"?]+\?jour=([0-9-]+))"[^>]*data-rdvs="(\d+)"')
 SLOT_FORM = re.compile(r'href="([^"]+/reserver\?debut=([0-9-]+)T[^"]+)"')
 MAIN_LIEU = "lieu-calais-2-principal"
@@ -130,35 +127,3 @@ def test_a_lieus_busiest_day_prints_on_one_a4_page(live_server, page, day):
     # What is printed: the grid and its rdvs, not the navigation.
     assert page.locator("nav.agenda-nav").is_hidden()
     assert page.locator("table.grid .rdv").first.is_visible()
-
-
-@pytest.mark.parametrize("width", ["375px", "1280px"])
-def test_the_pages_of_the_day_pass_axe(live_server, page, width):
-    base = live_server.url
-    page.set_viewport_size(PHONE if width == "375px" else DESKTOP)
-    sign_in(page, base)
-    lieu_day = busiest_day(page, base)
-    day = lieu_day.split("jour=")[1]
-    pages = {
-        "accueil": "/agents",
-        "agenda-jour": f"/agents/agenda?jour={day}",
-        "agenda-semaine": f"/agents/agenda?semaine={day}",
-        "lieux": "/agents/lieux",
-        "lieu-jour": lieu_day,
-    }
-    axe = Axe()
-    failures = []
-    for name, path in pages.items():
-        page.goto(base + path)
-        screenshot(page, f"agent-{name}-{width}")
-        results = axe.run(page, options=AXE_OPTIONS)
-        for violation in results.response["violations"]:
-            nodes = [n["target"] for n in violation["nodes"]][:5]
-            failures.append(f"{name}: {violation['id']} ({violation['impact']}) {nodes}")
-        # Nothing wider than the window but the grids, which scroll in their own region.
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        if overflow > 0:
-            failures.append(f"{name}: the page is {overflow}px wider than the window")
-    assert not failures, "\n".join(failures)

@@ -432,3 +432,34 @@ def test_demo_rdvs_hold_their_agent_days(store):
         lieu = store.catalogue.get_lieu(rdv.lieu_id) if rdv.lieu_id else None
         slot = availability.slot_at(store, motif, lieu, rdv.starts_at, NOW)
         assert slot is None or rdv.agent_id not in slot.agent_ids
+
+
+def test_the_demo_leaves_each_agents_last_past_rdvs_to_mark(store):
+    """So that « À renseigner » on a demo agent's home has something to show (and the
+    e2e journey something to mark), whatever the weekday the demo is loaded on."""
+    from devtools.demo_data import load_demo_data
+
+    today = NOW.date()
+    load_demo_data(store, today)
+    tz = availability.tz_of(store)
+    midnight = datetime.combine(today, datetime.min.time(), tzinfo=tz)
+    for email in ("claire.lefebvre", "marc.dubois", "isabelle.petit"):
+        agent = store.agents.get_by_email(f"{email}@demo.rdv-solidarites.fr")
+        past = store.rdvs.of_agent(agent.id, midnight - timedelta(weeks=8), midnight)
+        unmarked = [r for r in past if r.status is RdvStatus.UNKNOWN]
+        assert len(unmarked) == 3, email
+        assert max(unmarked, key=lambda r: r.starts_at) == max(past, key=lambda r: r.starts_at)
+
+
+def test_demo_rdvs_booked_by_an_agent_were_not_booked_online(store):
+    """Else their page says « en ligne, par l’usager par Claire Lefebvre »."""
+    from devtools.demo_data import load_demo_data
+
+    load_demo_data(store, NOW.date())
+    rdvs = store.rdvs.of_organisation("mds-calais-2", NOW - timedelta(weeks=8), NOW)
+    by_agents = [r for r in rdvs if r.created_by is CreatedBy.AGENT]
+    assert by_agents
+    assert {r.booked_via for r in by_agents} <= {BookingChannel.PHONE, BookingChannel.DESK}
+    assert {r.booked_via for r in rdvs if r.created_by is CreatedBy.USAGER} == {
+        BookingChannel.ONLINE
+    }

@@ -153,7 +153,8 @@ def test_a_home_visit_booked_by_an_agent_shows_its_address_and_who_booked_it(
     _, text = page(client, cookie, "/agents/rdv/rdv-home")
     assert "<dt>Lieu</dt> <dd>À domicile</dd>" in text
     assert "<dt>Adresse du domicile</dt> <dd>3 rue des Lilas, 62100 Calais</dd>" in text
-    assert "+33639980007" in text  # from the usager's record
+    # From the usager's record, written the way agents read a number out.
+    assert '<a href="tel:+33639980007">06 39 98 00 07</a>' in text
     assert "au téléphone par Agent 2, le 23/11/2026 à 9h00" in text
     assert "</span> Pris au téléphone par Agent 2</li>" in text
 
@@ -531,3 +532,14 @@ def test_anonymous_visitors_and_forged_posts_are_turned_away(client, store, pilo
     assert elsewhere.status_code == 403
     assert post(client, f"{path}/renvoyer", {}, cookie=cookie).status_code == 403
     assert store.rdvs.get(booked.rdv.id).status is RdvStatus.UNKNOWN
+
+
+def test_an_error_on_the_dashboard_keeps_its_navigation_and_leads_back_to_it(client, cookie):
+    """Not the usagers' error page, whose « Revenir à l’accueil » leaves the dashboard."""
+    answer = client.http.get("/agents/rdv/inconnu", headers={"Cookie": cookie})
+    assert answer.status_code == 404
+    text = " ".join(html.unescape(answer.body.decode()).split())
+    assert 'aria-label="Tableau de bord"' in text and "Se déconnecter" in text
+    assert '<a href="/agents">Revenir au tableau de bord</a>' in text
+    assert 'href="/">Revenir à l’accueil' not in text
+    assert answer.headers["Referrer-Policy"] == "same-origin"

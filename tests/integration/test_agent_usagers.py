@@ -4,9 +4,12 @@ the organisation's walls."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -254,6 +257,9 @@ def test_the_record_shows_contact_relatives_rdvs_and_the_own_no_show_count(
     child = get(client, "/agents/usagers/u-leo", cookie).body.decode()
     assert '<span class="count">1</span>' in child
     assert 'href="/agents/usagers/u-sophie"' in child and "06 12 34 56 78" in child
+    # On a phone each row is a card whose cells say their column (`data-label`).
+    cells = re.findall(r"<td( data-label=\"[^\"]+\")?>", upcoming + past)
+    assert cells and all(cells), cells
 
 
 def test_another_organisations_usager_is_not_found(client, store, signed, family):
@@ -333,3 +339,35 @@ def test_a_correction_without_the_csrf_token_is_refused(client, store, signed, f
     )
     assert creation.status_code == 403
     assert store.usagers.by_name_prefix("org-1", "b a").items == []
+
+
+def _cursor(value) -> str:
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "suite",
+    [
+        "pas-un-curseur!",
+        _cursor(["une", "liste"]),
+        _cursor({"a": 1}),
+        _cursor({"id": {"S": "u-sophie"}}),
+        _cursor({"id": {"S": "u-sophie"}, "organisation_id": {"S": "org-2"},
+                 "search_name": {"S": "martin sophie"}}),
+        _cursor({"id": {"N": "x"}, "organisation_id": {"S": "org-1"},
+                 "search_name": {"S": "martin"}}),
+        _cursor({"id": {"S": "u-marie"}, "organisation_id": {"S": "org-1"},
+                 "search_name": {"S": "dupont marie"}}),
+    ],
+)  # fmt: skip
+def test_a_tampered_search_cursor_starts_from_the_beginning(client, signed, family, suite):
+    """Not base64 JSON, not a key, a key of another organisation or outside the prefix
+    searched: the first page again, never a 500."""
+    cookie, _ = signed
+    for path in ("/agents/usagers", "/agents/prendre-rdv"):
+        page = get(client, f"{path}?q=mart&suite={quote(suite)}", cookie)
+        assert page.status_code == 200, (path, page.status_code)
+        picked = re.findall(r'class="card" href="/agents/(?:usagers/|prendre-rdv\?usager=)([^"]+)"',
+                            page.body.decode())  # fmt: skip
+        assert picked == ["u-leo", "u-sophie", "u-paul"], path
