@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.errors import FieldErrors, RateLimited
+from chalicelib.domain.errors import FieldErrors, NotFound, RateLimited
 from chalicelib.domain.policies import PASSWORD_MIN_LENGTH
 from chalicelib.services import agent_auth, context
 from chalicelib.web.agents import (
@@ -108,7 +108,10 @@ def forgotten_password():
 @agent_auth_pages.route("/agents/mot-de-passe/{token}", methods=["GET"])
 @html_errors
 def password_page(token):
-    _, agent = agent_auth.open_link(context.store(), token, context.now())
+    try:
+        _, agent = agent_auth.open_link(context.store(), token, context.now())
+    except NotFound as error:
+        return _invalid_link(error)
     return render("agent/mot_de_passe.html", agent=agent, token=token,
                   min_length=PASSWORD_MIN_LENGTH, errors={})  # fmt: skip
 
@@ -126,4 +129,12 @@ def set_password(token):
         _, agent = agent_auth.open_link(store, token, now)
         return render("agent/mot_de_passe.html", status_code=422, agent=agent, token=token,
                       min_length=PASSWORD_MIN_LENGTH, errors=error.errors)  # fmt: skip
+    except NotFound as error:
+        return _invalid_link(error)
     return redirect("/agents/connexion?mot-de-passe=1")
+
+
+def _invalid_link(error: NotFound):
+    """A used, expired or unknown password link: the way to ask for a new one (the
+    usagers' error page would lead to their home)."""
+    return render("agent/lien_invalide.html", status_code=404, message=error.message)

@@ -204,3 +204,19 @@ def test_after_signing_in_the_agent_is_back_on_the_page_they_asked_for(client, a
     elsewhere = post(client, "/agents/connexion", {"email": agent.email, "mot_de_passe": PASSWORD,
                                                    "suite": "//evil.example/agents"})  # fmt: skip
     assert elsewhere.headers["Location"] == "/agents"
+
+
+def test_a_used_or_unknown_password_link_offers_a_new_one(client, agent, clock):
+    for method, body in (
+        ("GET", None),
+        ("POST", {"mot_de_passe": "x" * 12, "confirmation": "x" * 12}),
+    ):
+        if method == "GET":
+            answer = client.http.get("/agents/mot-de-passe/nimporte-quoi")
+        else:
+            answer = post(client, "/agents/mot-de-passe/nimporte-quoi", body)
+        page = answer.body.decode()
+        assert answer.status_code == 404, method
+        assert "Ce lien n’est plus valable" in page
+        assert 'href="/agents/mot-de-passe-oublie"' in page  # not the usagers' home
+        assert "Revenir à l’accueil" not in page
