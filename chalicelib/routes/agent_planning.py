@@ -73,7 +73,9 @@ def plages_page(me):
     listing = planning.plages_listing(
         context.store(), _actor(me), query(_request().query_params, "agent") or None, _today()
     )
-    return render_agent("agent/plages.html", me, section="plages", listing=listing, done=_done())
+    return render_agent(
+        "agent/plages.html", me, section="plages", listing=listing, done=_done(), today=_today()
+    )
 
 
 def _plage_form(me, typed, plage=None, errors=None, status_code=200, previewed=None):
@@ -301,6 +303,7 @@ def _absence_rdvs(me, absence_id, status_code=200, error=None, done=None):
         section="plages",
         page=page,
         action_url=lambda rdv_id, verb: f"{base}/{quote(rdv_id)}/{verb}",
+        repeats=planning.describe(page.absence.recurrence, page.absence.first_day),
         error=error,
         done=done,
     )

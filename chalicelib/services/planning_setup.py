@@ -47,10 +47,10 @@ INTERVAL_MAX = 52
 # The form's choices of repetition, in the order shown.
 REPETITIONS = {
     "aucune": "Une seule fois",
-    "hebdomadaire": "Toutes les semaines (ou toutes les N semaines)",
-    "quotidienne": "Tous les jours (ou tous les N jours)",
-    "mensuelle_jour": "Tous les mois, à une date (le 15 du mois…)",
-    "mensuelle_semaine": "Tous les mois, un jour de la semaine (le 2e mardi…)",
+    "hebdomadaire": "Toutes les semaines",
+    "quotidienne": "Tous les jours",
+    "mensuelle_jour": "Tous les mois, à une date",
+    "mensuelle_semaine": "Tous les mois, un jour de semaine",
 }
 WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 RANKS = {"1": "1er", "2": "2e", "3": "3e", "4": "4e", "5": "5e", "-1": "dernier"}

@@ -345,7 +345,7 @@ def test_an_absence_without_rdvs_goes_back_to_the_list(client, store, people):
     assert answer.headers["Location"] == "/agents/absences?fait=absence"
     _, text = get(client, people["agent"], "/agents/absences?fait=absence")
     assert "L’absence est enregistrée." in text and "Congés" in text
-    assert "jeudi 24 décembre 2026 à 08:00" in text and "jeudi 31 décembre 2026 à 13:00" in text
+    assert "jeudi 24 décembre 2026 à 8h00" in text and "jeudi 31 décembre 2026 à 13h00" in text
 
 
 def test_an_absence_over_a_booked_rdv_lists_it_and_reschedules_it(client, store, pilot, people):
