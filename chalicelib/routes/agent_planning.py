@@ -134,7 +134,7 @@ def _post_plage(me, plage_id):
     existing = planning.get_plage(store, actor, plage_id) if plage_id else None
     try:
         if typed.get("action") == "apercu":
-            plage = planning.plage_from_form(store, actor, typed, plage_id)
+            plage = planning.plage_from_form(store, actor, typed, plage_id, _today())
             previewed = planning.preview(store, plage, _today())
             return _plage_form(me, typed, existing, previewed=previewed)
         plage, outside = planning.save_plage(store, actor, typed, plage_id, context.now())

@@ -14,7 +14,7 @@ rdvs are UTC instants, compared with a plage's bounds on the rdv's local day."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from chalicelib.domain.errors import DomainError, FieldErrors, NotFound
@@ -218,7 +218,7 @@ def _hours(start: time | None, end: time | None, errors: dict[str, str]) -> None
 
 
 def plage_from_form(
-    store: Store, actor: Actor, typed: Typed, plage_id: str | None
+    store: Store, actor: Actor, typed: Typed, plage_id: str | None, today: date
 ) -> PlageOuverture:
     """The plage the form describes, or FieldErrors (French, one per field)."""
     errors: dict[str, str] = {}
@@ -268,23 +268,28 @@ def plage_from_form(
         title=title,
         open_on_holidays=typed.get("feries") in ("oui", "on"),
     )
-    clash = _clash_at_another_lieu(store, plage, lieux)
+    clash = _clash_at_another_lieu(store, plage, lieux, today)
     if clash:
         raise FieldErrors({"lieu": clash})
     return plage
 
 
-def _clash_at_another_lieu(store: Store, plage: PlageOuverture, lieux: dict[str, Lieu]) -> str:
+def _clash_at_another_lieu(
+    store: Store, plage: PlageOuverture, lieux: dict[str, Lieu], today: date
+) -> str:
     """A message when the agent has another plage at another lieu at the same time on
-    some day (within LOOKAHEAD of the later first day); empty otherwise."""
-    start = plage.first_day
+    some day to come (open-ended ones: within LOOKAHEAD); empty otherwise. Days gone
+    by are history: an old plage is no reason to refuse."""
+    start = max(plage.first_day, today)
     end = plage.last_day or start + LOOKAHEAD
+    if end < start:
+        return ""
     for other in store.planning.plages_of_agent(plage.agent_id, start, end):
         if other.id == plage.id or other.lieu_id == plage.lieu_id:
             continue
         if not (other.start_time < plage.end_time and plage.start_time < other.end_time):
             continue
-        window_start = max(plage.first_day, other.first_day)
+        window_start = max(start, other.first_day)
         window_end = min(end, other.last_day or window_start + LOOKAHEAD)
         mine = set(occurrence_days(plage.first_day, plage.recurrence, window_start, window_end))
         theirs = occurrence_days(other.first_day, other.recurrence, window_start, window_end)
@@ -623,7 +628,8 @@ def save_plage(
         before = get_plage(store, actor, plage_id)
         if not actor.may_manage(before.agent_id):
             raise NotFound(PLAGE_NOT_FOUND)
-    plage = plage_from_form(store, actor, typed, plage_id)
+    today = now.astimezone(tz_of(store)).date()
+    plage = plage_from_form(store, actor, typed, plage_id, today)
     store.planning.save_plage(plage)
     agents = {plage.agent_id}
     if plage_id is not None:
@@ -743,17 +749,38 @@ def rdvs_in_absence(store: Store, absence: Absence, now: datetime) -> list[Rdv]:
     return [r for r in rdvs if any(s < r.ends_at and r.starts_at < e for s, e in intervals)]
 
 
-def _propose(store: Store, rdv: Rdv, motif: Motif, lieu: Lieu | None, now: datetime) -> Slot | None:
+def _propose(
+    store: Store,
+    rdv: Rdv,
+    motif: Motif,
+    lieu: Lieu | None,
+    now: datetime,
+    proposed: dict[datetime, set[str]],
+) -> Slot | None:
     """The first free slot of the rdv's motif at its lieu: with its own agent within
-    four weeks if there is one, else with any agent (the engine's first)."""
+    four weeks if there is one, else with any agent (the engine's first). An agent's
+    time already proposed for another rdv of the list (`proposed`: start → agents) is
+    not proposed twice; the slot names the agents still free then."""
     today = now.astimezone(tz_of(store)).date()
-    slots = slots_between(store, motif, lieu, today, today + timedelta(days=27), now)
-    own = next((s for s in slots if rdv.agent_id in s.agent_ids), None)
-    if own is not None:
-        return own
-    if slots:
-        return slots[0]
-    return first_available(store, motif, lieu, today + timedelta(days=28), now)
+
+    def untaken(slots: list[Slot]) -> list[Slot]:
+        return [
+            replace(s, agent_ids=free)
+            for s in slots
+            if (free := tuple(a for a in s.agent_ids if a not in proposed.get(s.starts_at, ())))
+        ]
+
+    candidates = untaken(slots_between(store, motif, lieu, today, today + timedelta(days=27), now))
+    if not candidates:
+        later = first_available(store, motif, lieu, today + timedelta(days=28), now)
+        candidates = untaken([later] if later else [])
+    slot = next((s for s in candidates if rdv.agent_id in s.agent_ids), None)
+    slot = slot or next(iter(candidates), None)
+    if slot is not None:
+        # Rescheduling takes the rdv's own agent when free, else the first free one.
+        chosen = rdv.agent_id if rdv.agent_id in slot.agent_ids else slot.agent_ids[0]
+        proposed.setdefault(slot.starts_at, set()).add(chosen)
+    return slot
 
 
 def rdvs_page(
@@ -769,6 +796,7 @@ def rdvs_page(
     if agent is None or not actor.may_manage(agent_id):
         raise NotFound("Cet agent ne fait pas partie de votre organisation.")
     lines = []
+    proposed: dict[datetime, set[str]] = {}
     for rdv in sorted(rdvs, key=lambda r: r.starts_at):
         motif = store.catalogue.get_motif(rdv.motif_id)
         lieu = store.catalogue.get_lieu(rdv.lieu_id) if rdv.lieu_id else None
@@ -776,11 +804,11 @@ def rdvs_page(
         names = ", ".join(
             u.full_name for u in usagers if u.organisation_id == actor.organisation_id
         )
-        proposed = _propose(store, rdv, motif, lieu, now) if motif else None
+        slot = _propose(store, rdv, motif, lieu, now, proposed) if motif else None
         free = ""
-        if proposed is not None:
-            free = ", ".join(agents[a].full_name for a in proposed.agent_ids if a in agents)
-        lines.append(ToDealWith(rdv, motif, lieu, names, proposed, free))
+        if slot is not None:
+            free = ", ".join(agents[a].full_name for a in slot.agent_ids if a in agents)
+        lines.append(ToDealWith(rdv, motif, lieu, names, slot, free))
     return RdvsPage(agent, lines, absence)
 
 

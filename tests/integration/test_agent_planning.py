@@ -466,3 +466,15 @@ def test_an_absence_is_edited_from_its_page(client, store, people):
     )  # fmt: skip
     assert saved.status_code == 303
     assert store.planning.get_absence("absence-1").start_time == time(14)
+
+
+def test_two_rdvs_under_an_absence_are_not_proposed_the_same_time(client, store, pilot, people):
+    first = book(store, pilot)
+    second = book(store, pilot, starts_at=TUESDAY_9H + timedelta(minutes=30), phone="+33612345679")
+    assert (first.rdv.agent_id, second.rdv.agent_id) == ("agent-1", "agent-1")
+    answer, _ = send(client, people["agent"], "/agents/absences", absence_fields())
+    _, text = get(client, people["agent"], answer.headers["Location"])
+    assert re.findall(r'name="debut" value="([^"]+)"', text) == [
+        "2026-11-23T08:30Z",  # agent 1's first free time today, 9h30
+        "2026-11-23T09:00Z",  # then 10h00
+    ]
