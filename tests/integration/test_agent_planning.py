@@ -478,3 +478,39 @@ def test_two_rdvs_under_an_absence_are_not_proposed_the_same_time(client, store,
         "2026-11-23T08:30Z",  # agent 1's first free time today, 9h30
         "2026-11-23T09:00Z",  # then 10h00
     ]
+
+
+def test_the_preview_keeps_paris_hours_across_the_march_change(store, pilot, clock):
+    """Clocks go forward on Sunday 28 March 2027: 9h in Paris is 8h UTC before, 7h after."""
+    from chalicelib.services import planning_setup
+
+    plage = f.plage(
+        id="plage-mars", first_day=date(2027, 3, 22), recurrence=Recurrence.weekly((0,))
+    )
+    days = planning_setup.preview(store, plage, date(2027, 3, 20), count=2)
+    assert [(o.day, o.starts_at.astimezone(UTC)) for o in days] == [
+        (date(2027, 3, 22), datetime(2027, 3, 22, 8, 0, tzinfo=UTC)),
+        (date(2027, 3, 29), datetime(2027, 3, 29, 7, 0, tzinfo=UTC)),
+    ]
+    # Easter Monday 2027 is 29 March: closed unless opened on holidays.
+    assert [o.closed for o in days] == [False, True]
+
+
+def test_a_monthly_plage_on_the_second_tuesday_is_previewed_and_saved(client, store, people):
+    fields = plage_fields(
+        premier_jour="2026-12-01", repetition="mensuelle_semaine", rang="2", jour_semaine="1",
+        jours=[], debut="09:00", fin="12:00", lieu="lieu-2", action="apercu",
+    )  # fmt: skip
+    # Agent 1 is at lieu-1 on weekday mornings: at lieu-2, the afternoon.
+    fields = [(k, {"09:00": "13:00", "12:00": "16:00"}.get(v, v)) for k, v in fields]
+    answer, text = send(client, people["admin"], "/agents/plages", fields)
+    assert answer.status_code == 200
+    assert "mardi 8 décembre 2026, 13h00–16h00" in text
+    assert "mardi 12 janvier 2027, 13h00–16h00" in text
+    saving = [(k, v) for k, v in fields if k != "action"]
+    saved, _ = send(client, people["admin"], "/agents/plages", saving)
+    assert saved.status_code == 303
+    [plage] = [p for p in plages_of(store, "agent-1").values() if p.lieu_id == "lieu-2"]
+    assert plage.recurrence == Recurrence.monthly_on_weekday(2, 1)
+    _, listing = get(client, people["admin"], "/agents/plages?agent=agent-1")
+    assert "Chaque mois, le 2e mardi" in listing
