@@ -164,14 +164,16 @@ def outside_page(me):
 
 def _outside(me, agent_id, status_code=200, error=None, done=None):
     page = planning.outside_page(context.store(), _actor(me), agent_id, context.now())
-    back = f"/agents/plages/hors-plage/{{}}?agent={quote(page.agent.id)}"
+    agent = quote(page.agent.id)
     return render_agent(
         "agent/plage_hors_plage.html",
         me,
         status_code=status_code,
         section="plages",
         page=page,
-        action_url=lambda rdv_id, verb: back.replace("{}", f"{quote(rdv_id)}/{verb}", 1),
+        action_url=lambda rdv_id, verb: (
+            f"/agents/plages/hors-plage/{quote(rdv_id)}/{verb}?agent={agent}"
+        ),
         error=error,
         done=done,
     )

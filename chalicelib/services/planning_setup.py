@@ -238,6 +238,10 @@ def plage_from_form(
             "à un lieu (sans lieu : motifs par téléphone ou à domicile seulement)."
         )
     first_day = _day(typed, "premier_jour", errors, "le premier jour")
+    if first_day is not None and plage_id is None and first_day < today:
+        errors["premier_jour"] = (
+            "Le premier jour est passé : choisissez aujourd’hui ou un jour à venir."
+        )
     start = _time(typed, "debut", errors, "l’heure de début")
     end = _time(typed, "fin", errors, "l’heure de fin")
     _hours(start, end, errors)

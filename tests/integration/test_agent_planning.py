@@ -196,6 +196,7 @@ def test_a_weekly_plage_keeps_its_paris_hours_across_the_october_change(
         ({"fin": ""}, "fin", "Indiquez l’heure de fin (HH:MM)."),
         ({"premier_jour": "31/02/2026"}, "premier_jour", "n’est pas une date valide"),
         ({"premier_jour": ""}, "premier_jour", "Indiquez le premier jour (JJ/MM/AAAA)."),
+        ({"premier_jour": "2026-11-22"}, "premier_jour", "Le premier jour est passé"),
         ({"motifs": []}, "motifs", "Cochez au moins un motif proposé sur cette plage."),
         ({"lieu": "lieu-d-ailleurs"}, "lieu", "Choisissez un lieu de la MDS."),
         (
@@ -514,3 +515,31 @@ def test_a_monthly_plage_on_the_second_tuesday_is_previewed_and_saved(client, st
     assert plage.recurrence == Recurrence.monthly_on_weekday(2, 1)
     _, listing = get(client, people["admin"], "/agents/plages?agent=agent-1")
     assert "Chaque mois, le 2e mardi" in listing
+
+
+def test_a_rdv_left_outside_the_plages_is_rescheduled_or_cancelled_from_the_list(
+    client, store, pilot, people
+):
+    kept = book(store, pilot)  # Tuesday 1 December 9h, agent 1
+    cancelled = book(store, pilot, starts_at=TUESDAY_9H + timedelta(days=7), phone="+33612345679")
+    send(client, people["admin"], "/agents/plages/plage-1/supprimer", {})
+    _, text = get(client, people["admin"], "/agents/plages/hors-plage?agent=agent-1")
+    assert f'/agents/rdv/{kept.rdv.id}"' in text and f'/agents/rdv/{cancelled.rdv.id}"' in text
+    # Agent 1 has no plage left: the slot proposed is agent 2's.
+    debut = re.search(r'name="debut" value="([^"]+)"', text).group(1)
+    assert "avec Agent 2" in text
+    moved, _ = send(
+        client, people["admin"],
+        f"/agents/plages/hors-plage/{kept.rdv.id}/reporter?agent=agent-1", {"debut": debut},
+    )  # fmt: skip
+    assert moved.headers["Location"] == "/agents/plages/hors-plage?agent=agent-1&fait=reporte"
+    assert store.rdvs.get(kept.rdv.id).agent_id == "agent-2"
+    done, _ = send(
+        client, people["admin"],
+        f"/agents/plages/hors-plage/{cancelled.rdv.id}/annuler?agent=agent-1", {},
+    )  # fmt: skip
+    assert done.headers["Location"] == "/agents/plages/hors-plage?agent=agent-1&fait=annule"
+    assert store.rdvs.get(cancelled.rdv.id).status is RdvStatus.REVOKED
+    _, after = get(client, people["admin"], done.headers["Location"])
+    assert "Le rendez-vous est annulé par la MDS." in after
+    assert "Aucun rendez-vous à venir n’est concerné." in after
