@@ -135,3 +135,25 @@ def test_an_admin_plans_a_plage_and_reschedules_a_rdv_under_an_absence(live_serv
     heading = page.locator("h1").inner_text()
     assert day_fr(saturday) not in heading, heading  # moved off the day of the absence
     assert failures == [], "\n".join(failures)
+
+
+def test_the_preview_works_without_javascript(live_server, page_without_js):
+    page = page_without_js
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(base + "/agents/plages/nouvelle")
+    christmas = date(date.today().year, 12, 25)
+    if christmas <= date.today():
+        christmas = christmas.replace(year=christmas.year + 1)
+    page.select_option("#lieu", MAIN_LIEU)
+    page.get_by_label("Bilan de santé 4 ans").check()
+    page.fill("#premier_jour", (christmas - timedelta(days=7)).isoformat())
+    page.fill("#debut", "18:00")
+    page.fill("#fin", "19:30")
+    page.select_option("#repetition", "quotidienne")
+    page.get_by_role("button", name="Prévisualiser").click()
+    page.wait_for_load_state()
+    preview = page.locator("#apercu").inner_text()
+    assert f"{day_fr(christmas)}, 18h00–19h30" in preview
+    assert "Jour férié : fermée" in preview
+    screenshot(page, "agent-plage-apercu-sans-js-375")
