@@ -760,11 +760,13 @@ def _propose(
     lieu: Lieu | None,
     now: datetime,
     proposed: dict[datetime, set[str]],
+    found: dict[tuple[str, str | None], list[Slot]],
 ) -> Slot | None:
     """The first free slot of the rdv's motif at its lieu: with its own agent within
     four weeks if there is one, else with any agent (the engine's first). An agent's
     time already proposed for another rdv of the list (`proposed`: start → agents) is
-    not proposed twice; the slot names the agents still free then."""
+    not proposed twice; the slot names the agents still free then. `found` keeps the
+    slots of each motif and lieu computed for the list."""
     today = now.astimezone(tz_of(store)).date()
 
     def untaken(slots: list[Slot]) -> list[Slot]:
@@ -774,7 +776,10 @@ def _propose(
             if (free := tuple(a for a in s.agent_ids if a not in proposed.get(s.starts_at, ())))
         ]
 
-    candidates = untaken(slots_between(store, motif, lieu, today, today + timedelta(days=27), now))
+    key = (motif.id, lieu.id if lieu else None)
+    if key not in found:  # one computation per motif and lieu for the whole list
+        found[key] = slots_between(store, motif, lieu, today, today + timedelta(days=27), now)
+    candidates = untaken(found[key])
     if not candidates:
         later = first_available(store, motif, lieu, today + timedelta(days=28), now)
         candidates = untaken([later] if later else [])
@@ -801,6 +806,7 @@ def rdvs_page(
         raise NotFound("Cet agent ne fait pas partie de votre organisation.")
     lines = []
     proposed: dict[datetime, set[str]] = {}
+    found: dict[tuple[str, str | None], list[Slot]] = {}
     for rdv in sorted(rdvs, key=lambda r: r.starts_at):
         motif = store.catalogue.get_motif(rdv.motif_id)
         lieu = store.catalogue.get_lieu(rdv.lieu_id) if rdv.lieu_id else None
@@ -808,7 +814,7 @@ def rdvs_page(
         names = ", ".join(
             u.full_name for u in usagers if u.organisation_id == actor.organisation_id
         )
-        slot = _propose(store, rdv, motif, lieu, now, proposed) if motif else None
+        slot = _propose(store, rdv, motif, lieu, now, proposed, found) if motif else None
         free = ""
         if slot is not None:
             free = ", ".join(agents[a].full_name for a in slot.agent_ids if a in agents)
