@@ -64,6 +64,12 @@ class PlanningRepository:
             open_on_holidays=plage.open_on_holidays,
         ).save()
 
+    def get_plage(self, plage_id: str) -> PlageOuverture | None:
+        try:
+            return _plage(PlageOuvertureModel.get(plage_id, consistent_read=True))
+        except PlageOuvertureModel.DoesNotExist:
+            return None
+
     def delete_plage(self, plage_id: str) -> None:
         PlageOuvertureModel(id=plage_id).delete()
 
@@ -108,6 +114,12 @@ class PlanningRepository:
             recurrence=recurrence_to_map(absence.recurrence),
             title=absence.title,
         ).save()
+
+    def get_absence(self, absence_id: str) -> Absence | None:
+        try:
+            return _absence(AbsenceModel.get(absence_id, consistent_read=True))
+        except AbsenceModel.DoesNotExist:
+            return None
 
     def delete_absence(self, absence_id: str) -> None:
         AbsenceModel(id=absence_id).delete()

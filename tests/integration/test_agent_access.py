@@ -57,7 +57,10 @@ def site(client, store, pilot, monkeypatch):
     for person in people.values():
         store.agents.save(replace(person, password_hash=agent_auth.hash_password(PASSWORD)))
     booked = booking.book_rdv(store, request_for(pilot), NOW)
+    store.planning.save_absence(f.absence(id="absence-1", agent_id=pilot.agents[0].id))
     ids = {
+        "plage_id": "plage-1",  # the pilot's plage of the agent
+        "absence_id": "absence-1",
         "rdv_id": booked.rdv.id,
         "lieu_id": pilot.lieu.id,
         "usager_id": booked.rdv.usager_ids[0],
