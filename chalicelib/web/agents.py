@@ -21,8 +21,9 @@ from chalice import Response
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import agent_auth, context
+from chalicelib.web.errors import error_page
 from chalicelib.web.params import form_data
-from chalicelib.web.templating import render
+from chalicelib.web.templating import DASHBOARD_HEADERS, render
 
 COOKIE = "rdv_agent"
 SIGN_IN = "/agents/connexion"
@@ -127,7 +128,12 @@ def signed_in(
                 ):
                     raise FormExpired()
             if admin and not agent_context.is_admin:
-                raise Forbidden("Cette page est réservée aux administrateurs de la MDS.")
+                # A dashboard page's answer: its Referrer-Policy (see templating.py).
+                return error_page(
+                    "Cette page est réservée aux administrateurs de la MDS.",
+                    Forbidden.status_code,
+                    extra_headers={"Referrer-Policy": DASHBOARD_HEADERS["Referrer-Policy"]},
+                )
             return handler(agent_context, **kwargs)
 
         return wrapper
