@@ -594,11 +594,13 @@ def save_sectors(
         )
     if errors:
         raise FieldErrors(errors)
-    unique_communes = list({fold(c): c for c in communes}.values())
+    unique_communes: dict[str, str] = {}
+    for commune in communes:  # the first spelling typed of each
+        unique_communes.setdefault(fold(commune), commune)
     organisation = replace(
         organisation,
         postal_codes=tuple(sorted(set(codes))),
-        communes=tuple(sorted(unique_communes, key=fold)),
+        communes=tuple(sorted(unique_communes.values(), key=fold)),
     )
     store.catalogue.save_organisation(organisation)
     return organisation
