@@ -341,8 +341,8 @@ def save_motif(
         elif deadline and offset < deadline:
             errors[field] = (
                 f"Ce rappel partirait après la limite d’annulation ({delay_text(deadline)} "
-                "avant) : il proposerait d’annuler quand ce n’est plus possible. Choisissez "
-                f"au moins {delay_text(deadline)}, ou raccourcissez le délai d’annulation."
+                f"avant) et proposerait d’annuler trop tard : choisissez au moins "
+                f"{delay_text(deadline)}, ou un délai d’annulation plus court."
             )
         else:
             offsets.append(offset)
