@@ -20,6 +20,7 @@ from tests.integration.test_agent_auth import PASSWORD, cookie_of, csrf_of, post
 from tests.integration.test_booking import request_for
 
 ROOT = "/agents/parametres"
+API = "/api/v1/public/organisations/org-1"
 
 
 @pytest.fixture
@@ -165,6 +166,8 @@ def test_an_archived_lieu_leaves_the_public_pages_and_new_bookings_but_its_rdvs_
     # Usagers no longer see it nor book there; agents no longer choose it for a new rdv.
     assert "site principal" not in text(client.http.get("/mds/org-1/motifs/m30"))
     assert client.http.get("/mds/org-1/motifs/m30/lieux/lieu-1").status_code == 404
+    assert client.http.get(f"{API}/motifs/m30/lieux").json_body["lieux"] == []
+    assert client.http.get(f"{API}/motifs/m30/lieux/lieu-1/slots").status_code == 404
     assert agent_booking.catalogue(store, "org-1").lieux == []
     # The rdv made there keeps it: on the agents' rdv page and on the usager's link.
     assert "MDS Test – site principal" in text(get(client, f"/agents/rdv/{booked.rdv.id}", cookie))
@@ -298,6 +301,9 @@ def test_an_archived_motif_leaves_the_public_pages_and_new_bookings_but_its_rdvs
     assert "Consultation nourrisson" not in text(client.http.get("/mds/org-1/services/pmi"))
     assert client.http.get("/mds/org-1/motifs/m30").status_code in (404, 409)
     assert client.http.get("/mds/org-1/motifs/m30/lieux/lieu-1").status_code in (404, 409)
+    services = client.http.get(f"{API}/services").json_body
+    assert "m30" not in str(services) and "m45" in str(services)
+    assert client.http.get(f"{API}/motifs/m30/lieux/lieu-1/slots").status_code in (404, 409)
     assert "m30" not in {m.id for m in agent_booking.catalogue(store, "org-1").motifs}
     assert "Consultation nourrisson" in text(get(client, f"/agents/rdv/{booked.rdv.id}", cookie))
     assert "Motifs archivés" in text(get(client, f"{ROOT}/motifs", cookie))
