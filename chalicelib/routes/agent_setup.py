@@ -419,9 +419,11 @@ def agent_page(me, agent_id):
 def change_role(me, agent_id):
     data = _data()
     try:
-        setup.change_role(context.store(), me, agent_id, data.get("role", ""))
+        changed = setup.change_role(context.store(), me, agent_id, data.get("role", ""))
     except (FieldErrors, setup.LastAdmin) as error:
         return _agent_page(me, agent_id, error, data)
+    if changed.agent.id == me.agent.id and changed.role is not Role.ADMIN:
+        return redirect("/agents")  # no longer an admin: the setup pages are closed
     return redirect(f"{ROOT}/agents?fait=role")
 
 
