@@ -98,11 +98,13 @@ def _lieu_values(lieu) -> dict[str, str]:
 
 
 def _lieu_page(me, lieu, values, error: FieldErrors | None = None):
+    store = context.store()
     return _page(
         "agent/setup_lieu.html",
         me,
         status_code=error.status_code if error else 200,
         lieu=lieu,
+        usage=setup.lieu_usage(store, me.organisation.id, lieu, context.now()) if lieu else None,
         values=values,
         errors=error.errors if error else {},
         error_message=error.message if error else None,
@@ -247,6 +249,11 @@ def _motif_page(me, motif, values, error: FieldErrors | None = None):
         me,
         status_code=error.status_code if error else 200,
         motif=motif,
+        usage=(
+            setup.motif_usage(context.store(), me.organisation.id, motif, context.now())
+            if motif
+            else None
+        ),
         values=values,
         errors=error.errors if error else {},
         error_message=error.message if error else None,

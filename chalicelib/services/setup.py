@@ -160,6 +160,33 @@ def save_lieu(
     return lieu
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What still refers to a lieu or a motif: shown before archiving it."""
+
+    plages: int  # plages d'ouverture still occurring
+    rdvs_to_come: int | None = None  # None: not counted (no index of rdvs by motif)
+
+
+FAR = timedelta(days=10 * 365)
+
+
+def lieu_usage(store: Store, organisation_id: str, lieu: Lieu, now: datetime) -> Usage:
+    today = now.astimezone(PARIS).date()
+    plages = store.planning.plages_of_lieu(lieu.id, today, today + FAR)
+    rdvs = store.rdvs.of_lieu(lieu.id, now, now + timedelta(days=2 * 365))
+    return Usage(
+        plages=sum(1 for p in plages if p.organisation_id == organisation_id),
+        rdvs_to_come=sum(1 for r in rdvs if r.status is RdvStatus.UNKNOWN and r.starts_at >= now),
+    )
+
+
+def motif_usage(store: Store, organisation_id: str, motif: Motif, now: datetime) -> Usage:
+    today = now.astimezone(PARIS).date()
+    plages = store.planning.plages_of_organisation(organisation_id, today, today + FAR)
+    return Usage(plages=sum(1 for p in plages if motif.id in p.motif_ids))
+
+
 def archive_lieu(store: Store, organisation_id: str, lieu_id: str, now: datetime) -> Lieu:
     """Out of the public pages and new bookings; its rdvs keep it."""
     lieu = get_lieu(store, organisation_id, lieu_id)

@@ -158,6 +158,9 @@ def test_an_archived_lieu_leaves_the_public_pages_and_new_bookings_but_its_rdvs_
     cookie, csrf = admin
     booked = booking.book_rdv(store, request_for(pilot), NOW)
     assert "MDS Test – site principal" in text(client.http.get("/mds/org-1/motifs/m30"))
+    before = text(get(client, f"{ROOT}/lieux/lieu-1", cookie))  # what refers to it
+    assert "1 rendez-vous à venir y est prévu" in before
+    assert "2 plages d’ouverture à venir y ont lieu" in before
     answer = post(client, f"{ROOT}/lieux/lieu-1/archiver", {"csrf": csrf}, cookie)
     assert answer.status_code == 303
     assert store.catalogue.get_lieu("lieu-1").archived_at == NOW
@@ -297,6 +300,8 @@ def test_an_archived_motif_leaves_the_public_pages_and_new_bookings_but_its_rdvs
 ):
     cookie, csrf = admin
     booked = booking.book_rdv(store, request_for(pilot), NOW)
+    before = text(get(client, f"{ROOT}/motifs/m30", cookie))
+    assert "2 plages d’ouverture à venir le proposent" in before
     assert post(client, f"{ROOT}/motifs/m30/archiver", {"csrf": csrf}, cookie).status_code == 303
     assert "Consultation nourrisson" not in text(client.http.get("/mds/org-1/services/pmi"))
     assert client.http.get("/mds/org-1/motifs/m30").status_code in (404, 409)
