@@ -338,6 +338,13 @@ def test_every_colour_offered_reads_on_white_and_under_white_text():
     assert contrast_ratio("#ffffff") == 1.0
 
 
+def test_the_demo_motifs_take_colours_of_the_palette():
+    from devtools.demo_data import _motifs
+
+    palette = dict(MOTIF_COLOURS)
+    assert all(m.color in palette for m in _motifs("org", "pmi", "social").values())
+
+
 # --- walls ----------------------------------------------------------------------------------
 
 
