@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_agent_print import AXE_OPTIONS, sign_in
@@ -37,7 +38,7 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
     sign_in(page, base)  # Claire Lefebvre, admin of MDS Calais II
     failures: list[str] = []
     page.get_by_role("link", name="Paramètres").click()
-    assert page.locator("h1").inner_text().startswith("Paramètres de MDS Calais II")
+    expect(page.locator("h1")).to_have_text("Paramètres de MDS Calais II")
     check(page, f"accueil-{width}", failures)
 
     # A lieu, through its form.
@@ -49,11 +50,11 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
     page.get_by_label("Horaires d’ouverture").fill("Mardi et jeudi, 9 h – 12 h")
     page.get_by_label("Accessibilité").fill("De plain-pied ; arrêt de bus Beau-Marais")
     page.get_by_role("button", name="Ajouter le lieu").click()
-    assert page.locator(".success").inner_text() == "C’est enregistré."
-    assert page.get_by_role("link", name=f"Antenne du Beau-Marais ({width})").is_visible()
+    expect(page.locator(".success")).to_have_text("C’est enregistré.")
+    expect(page.get_by_role("link", name=f"Antenne du Beau-Marais ({width})")).to_be_visible()
     check(page, f"lieux-{width}", failures)
     page.get_by_role("link", name=f"Antenne du Beau-Marais ({width})").click()
-    assert page.get_by_label("Téléphone").input_value() == "03 21 46 01 01"
+    expect(page.get_by_label("Téléphone")).to_have_value("03 21 46 01 01")
     check(page, f"lieu-{width}", failures)
 
     # A motif: first wrong (no duration, a reminder after the cancellation deadline).
@@ -65,6 +66,7 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
     page.locator("#annulation").fill("3")
     page.locator("#annulation_unite").select_option("jours")
     page.get_by_role("button", name="Ajouter le motif").click()
+    expect(page.locator("#erreurs")).to_be_visible()
     errors = page.locator("#erreurs").inner_text()
     assert "La durée doit être positive" in errors and "limite d’annulation" in errors
     assert page.get_by_label("Nom du motif").input_value() == f"Pesée du nourrisson ({width})"
@@ -73,11 +75,11 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
     page.locator("#annulation").fill("1")
     page.get_by_label("Bleu canard").check()
     page.get_by_role("button", name="Ajouter le motif").click()
-    assert page.locator(".success").is_visible()
-    assert page.get_by_role("link", name=f"Pesée du nourrisson ({width})").is_visible()
+    expect(page.locator(".success")).to_have_text("C’est enregistré.")
+    expect(page.get_by_role("link", name=f"Pesée du nourrisson ({width})")).to_be_visible()
     check(page, f"motifs-{width}", failures)
     page.get_by_role("link", name=f"Pesée du nourrisson ({width})").click()
-    assert page.get_by_label("Bleu canard").is_checked()
+    expect(page.get_by_label("Bleu canard")).to_be_checked()
     check(page, f"motif-{width}", failures)
     # Usagers see it at once (this Lambda wrote it).
     services = page.context.request.get(base + "/mds/mds-calais-2/services/pmi").text()
@@ -92,5 +94,6 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
         check(page, f"{name}-{width}", failures)
     page.goto(base + f"{ROOT}/agents")
     page.locator(".list a").nth(1).click()
+    expect(page.get_by_role("heading", name="Retirer de la MDS")).to_be_visible()
     check(page, f"agent-{width}", failures)
     assert not failures, "\n".join(failures)
