@@ -31,6 +31,7 @@ DONE = {
     "restaure": "C’est de nouveau ouvert aux rendez-vous.",
     "invite": "L’agent est ajouté : une invitation à choisir son mot de passe lui est envoyée.",
     "ajoute": "L’agent, qui avait déjà un compte, est ajouté à votre organisation.",
+    "reinvite": "Une nouvelle invitation, valable une semaine, est envoyée à l’agent.",
     "role": "Le rôle est modifié.",
     "retire": "L’agent ne fait plus partie de votre organisation.",
     "secteurs": "Les secteurs sont enregistrés : la recherche des usagers en tient compte.",
@@ -432,6 +433,17 @@ def change_role(me, agent_id):
     if changed.agent.id == me.agent.id and changed.role is not Role.ADMIN:
         return redirect("/agents")  # no longer an admin: the setup pages are closed
     return redirect(f"{ROOT}/agents?fait=role")
+
+
+@agent_setup.route(f"{ROOT}/agents/{{agent_id}}/inviter", methods=["POST"], content_types=FORM)
+@html_errors
+@signed_in(agent_setup, admin=True)
+def invite_again(me, agent_id):
+    try:
+        setup.invite_again(context.store(), me, agent_id, context.now())
+    except setup.AlreadyActive as error:
+        return _agent_page(me, agent_id, error)
+    return redirect(f"{ROOT}/agents?fait=reinvite")
 
 
 @agent_setup.route(f"{ROOT}/agents/{{agent_id}}/retirer", methods=["POST"], content_types=FORM)

@@ -491,6 +491,23 @@ def invite(
     return agent, link is not None
 
 
+class AlreadyActive(DomainError):
+    status_code = 409
+    message = (
+        "Cet agent a déjà choisi son mot de passe : s’il l’a oublié, il le réinitialise "
+        "depuis la page de connexion (« Mot de passe oublié »)."
+    )
+
+
+def invite_again(store: Store, me: AgentContext, agent_id: str, now: datetime) -> Agent:
+    """E-mail a new invitation to an agent of the organisation who has no password yet."""
+    agent = member(store, me.organisation.id, agent_id).agent
+    if agent.password_hash:
+        raise AlreadyActive()
+    agent_auth.send_link(store, agent_auth.new_invitation(store, agent, now))
+    return agent
+
+
 class LastAdmin(DomainError):
     status_code = 409
     message = "Votre organisation garde au moins un administrateur : nommez-en un autre avant."

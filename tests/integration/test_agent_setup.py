@@ -418,6 +418,15 @@ def test_an_admin_invites_an_agent_who_gets_an_e_mail_to_choose_a_password(
     # Invited again: already a member.
     again = post(client, f"{ROOT}/agents", fields, cookie)
     assert again.status_code == 422 and "déjà partie de votre organisation" in text(again)
+    # A new invitation while no password is chosen; none once it is.
+    assert "Renvoyer l’invitation" in text(get(client, f"{ROOT}/agents/{agent.id}", cookie))
+    resent = post(client, f"{ROOT}/agents/{agent.id}/inviter", {"csrf": csrf}, cookie)
+    assert resent.headers["Location"].endswith("fait=reinvite")
+    assert len([m for m in sent_emails() if m["To"] == "lea.roux@example.fr"]) == 2
+    store.agents.save(replace(agent, password_hash=agent_auth.hash_password(PASSWORD)))
+    refused = post(client, f"{ROOT}/agents/{agent.id}/inviter", {"csrf": csrf}, cookie)
+    assert refused.status_code == 409 and "Mot de passe oublié" in text(refused)
+    assert len([m for m in sent_emails() if m["To"] == "lea.roux@example.fr"]) == 2
 
 
 def test_an_agent_of_another_mds_is_added_with_a_role_and_no_new_account(
@@ -527,7 +536,7 @@ def test_an_agent_of_another_mds_is_not_found(client, store, admin, elsewhere):
     cookie, csrf = admin
     store.agents.save(Agent("agent-9", "autre@example.fr", "Paul", "Autre", {"org-2": Role.ADMIN}))
     assert get(client, f"{ROOT}/agents/agent-9", cookie).status_code == 404
-    for path, fields in (("", {"role": "agent"}), ("/retirer", {})):
+    for path, fields in (("", {"role": "agent"}), ("/retirer", {}), ("/inviter", {})):
         answer = post(client, f"{ROOT}/agents/agent-9{path}", {"csrf": csrf, **fields}, cookie)
         assert answer.status_code == 404
     assert store.agents.get("agent-9").roles == {"org-2": Role.ADMIN}
