@@ -469,6 +469,7 @@ def invite(
     errors: dict[str, str] = {}
     role = _role(role_text, errors)
     typed = (email or "").strip().lower()
+    existing = None
     if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", typed) is None:
         errors["email"] = "Indiquez l’adresse e-mail professionnelle de l’agent."
     else:
@@ -485,10 +486,10 @@ def invite(
     link = agent_auth.invite_agent(
         store, me, typed, _clean(first_name), _clean(last_name), role, now
     )
-    if link is not None:
-        agent_auth.send_link(store, link)
-    agent = store.agents.get_by_email(typed)
-    return agent, link is not None
+    if link is None:  # an account already: read it back by id (no index lag)
+        return store.agents.get(existing.id), False
+    agent_auth.send_link(store, link)
+    return link.agent, True
 
 
 class AlreadyActive(DomainError):
