@@ -364,12 +364,15 @@ def save_motif(
         elif offset > MAX_NOTICE:
             errors[field] = "Un rappel part 30 jours avant le rendez-vous au plus."
         elif offset in offsets:
-            errors[field] = "Ce rappel est déjà prévu : indiquez un autre délai ou videz-le."
+            errors[field] = (
+                f"Le rappel {number} est déjà prévu : indiquez un autre délai ou videz-le."
+            )
         elif deadline and offset < deadline:
             errors[field] = (
-                f"Ce rappel partirait après la limite d’annulation ({delay_text(deadline)} "
-                f"avant) et proposerait d’annuler trop tard : choisissez au moins "
-                f"{delay_text(deadline)}, ou un délai d’annulation plus court."
+                f"Le rappel {number} partirait après la limite d’annulation "
+                f"({delay_text(deadline)} avant) et proposerait d’annuler trop tard : "
+                f"choisissez au moins {delay_text(deadline)}, ou un délai d’annulation plus "
+                "court."
             )
         else:
             offsets.append(offset)
