@@ -4,6 +4,8 @@ session's organisation (404 otherwise). See services/setup.py for the rules."""
 
 from __future__ import annotations
 
+import logging
+
 from chalice import Blueprint
 
 from chalicelib.domain.errors import DomainError, FieldErrors
@@ -15,6 +17,7 @@ from chalicelib.web.errors import html_errors
 from chalicelib.web.params import form_data, query
 
 agent_setup = Blueprint(__name__)
+log = logging.getLogger(__name__)
 FORM = ["application/x-www-form-urlencoded", "multipart/form-data"]
 ROOT = "/agents/parametres"
 
@@ -40,6 +43,14 @@ DONE = {
 
 def _request():
     return agent_setup.current_request
+
+
+def _done(me, page: str, done: str, subject_id: str):
+    """After a change: one log line of who changed what (ids only), then the list."""
+    log.info(
+        "setup %s %s %s by agent %s in %s", page, done, subject_id, me.agent.id, me.organisation.id
+    )
+    return redirect(f"{ROOT}/{page}?fait={done}")
 
 
 def _data() -> dict[str, str]:
@@ -133,12 +144,12 @@ def new_lieu_page(me):
 def create_lieu(me):
     data = _data()
     try:
-        setup.save_lieu(
+        lieu = setup.save_lieu(
             context.store(), me.organisation.id, _lieu_form(data), key=data.get("cle", "")
         )
     except FieldErrors as error:
         return _lieu_page(me, None, data, error)
-    return redirect(f"{ROOT}/lieux?fait=cree")
+    return _done(me, "lieux", "cree", lieu.id)
 
 
 @agent_setup.route(f"{ROOT}/lieux/{{lieu_id}}", methods=["GET"])
@@ -160,7 +171,7 @@ def update_lieu(me, lieu_id):
         setup.save_lieu(store, me.organisation.id, _lieu_form(data), lieu_id=lieu.id)
     except FieldErrors as error:
         return _lieu_page(me, lieu, data, error)
-    return redirect(f"{ROOT}/lieux?fait=modifie")
+    return _done(me, "lieux", "modifie", lieu.id)
 
 
 @agent_setup.route(f"{ROOT}/lieux/{{lieu_id}}/archiver", methods=["POST"], content_types=FORM)
@@ -168,7 +179,7 @@ def update_lieu(me, lieu_id):
 @signed_in(agent_setup, admin=True)
 def archive_lieu(me, lieu_id):
     setup.archive_lieu(context.store(), me.organisation.id, lieu_id, context.now())
-    return redirect(f"{ROOT}/lieux?fait=archive")
+    return _done(me, "lieux", "archive", lieu_id)
 
 
 @agent_setup.route(f"{ROOT}/lieux/{{lieu_id}}/restaurer", methods=["POST"], content_types=FORM)
@@ -176,7 +187,7 @@ def archive_lieu(me, lieu_id):
 @signed_in(agent_setup, admin=True)
 def restore_lieu(me, lieu_id):
     setup.restore_lieu(context.store(), me.organisation.id, lieu_id)
-    return redirect(f"{ROOT}/lieux?fait=restaure")
+    return _done(me, "lieux", "restaure", lieu_id)
 
 
 # --- motifs -------------------------------------------------------------------------------
@@ -295,10 +306,12 @@ def new_motif_page(me):
 def create_motif(me):
     data = _data()
     try:
-        setup.save_motif(context.store(), me.organisation, _motif_form(data), key=data.get("cle"))
+        motif = setup.save_motif(
+            context.store(), me.organisation, _motif_form(data), key=data.get("cle", "")
+        )
     except FieldErrors as error:
         return _motif_page(me, None, data, error)
-    return redirect(f"{ROOT}/motifs?fait=cree")
+    return _done(me, "motifs", "cree", motif.id)
 
 
 @agent_setup.route(f"{ROOT}/motifs/{{motif_id}}", methods=["GET"])
@@ -320,7 +333,7 @@ def update_motif(me, motif_id):
         setup.save_motif(store, me.organisation, _motif_form(data), motif_id=motif.id)
     except FieldErrors as error:
         return _motif_page(me, motif, data, error)
-    return redirect(f"{ROOT}/motifs?fait=modifie")
+    return _done(me, "motifs", "modifie", motif.id)
 
 
 @agent_setup.route(f"{ROOT}/motifs/{{motif_id}}/archiver", methods=["POST"], content_types=FORM)
@@ -328,7 +341,7 @@ def update_motif(me, motif_id):
 @signed_in(agent_setup, admin=True)
 def archive_motif(me, motif_id):
     setup.archive_motif(context.store(), me.organisation.id, motif_id, context.now())
-    return redirect(f"{ROOT}/motifs?fait=archive")
+    return _done(me, "motifs", "archive", motif_id)
 
 
 @agent_setup.route(f"{ROOT}/motifs/{{motif_id}}/restaurer", methods=["POST"], content_types=FORM)
@@ -336,7 +349,7 @@ def archive_motif(me, motif_id):
 @signed_in(agent_setup, admin=True)
 def restore_motif(me, motif_id):
     setup.restore_motif(context.store(), me.organisation.id, motif_id)
-    return redirect(f"{ROOT}/motifs?fait=restaure")
+    return _done(me, "motifs", "restaure", motif_id)
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -379,7 +392,7 @@ def invite_page(me):
 def invite(me):
     data = _data()
     try:
-        _, invited = setup.invite(
+        agent, invited = setup.invite(
             context.store(),
             me,
             data.get("email", ""),
@@ -390,7 +403,7 @@ def invite(me):
         )
     except FieldErrors as error:
         return _invite_page(me, data, error)
-    return redirect(f"{ROOT}/agents?fait={'invite' if invited else 'ajoute'}")
+    return _done(me, "agents", "invite" if invited else "ajoute", agent.id)
 
 
 def _agent_page(me, agent_id, error: DomainError | None = None, values=None):
@@ -430,9 +443,10 @@ def change_role(me, agent_id):
         changed = setup.change_role(context.store(), me, agent_id, data.get("role", ""))
     except (FieldErrors, setup.LastAdmin) as error:
         return _agent_page(me, agent_id, error, data)
+    answer = _done(me, "agents", "role", agent_id)
     if changed.agent.id == me.agent.id and changed.role is not Role.ADMIN:
         return redirect("/agents")  # no longer an admin: the setup pages are closed
-    return redirect(f"{ROOT}/agents?fait=role")
+    return answer
 
 
 @agent_setup.route(f"{ROOT}/agents/{{agent_id}}/inviter", methods=["POST"], content_types=FORM)
@@ -443,7 +457,7 @@ def invite_again(me, agent_id):
         setup.invite_again(context.store(), me, agent_id, context.now())
     except setup.AlreadyActive as error:
         return _agent_page(me, agent_id, error)
-    return redirect(f"{ROOT}/agents?fait=reinvite")
+    return _done(me, "agents", "reinvite", agent_id)
 
 
 @agent_setup.route(f"{ROOT}/agents/{{agent_id}}/retirer", methods=["POST"], content_types=FORM)
@@ -454,7 +468,7 @@ def remove_agent(me, agent_id):
         setup.remove(context.store(), me, agent_id, context.now())
     except (setup.LastAdmin, setup.StillBooked) as error:
         return _agent_page(me, agent_id, error)
-    return redirect(f"{ROOT}/agents?fait=retire")
+    return _done(me, "agents", "retire", agent_id)
 
 
 # --- sectors ------------------------------------------------------------------------------
@@ -497,4 +511,4 @@ def save_sectors(me):
         )
     except FieldErrors as error:
         return _sectors_page(me, data, error)
-    return redirect(f"{ROOT}/secteurs?fait=secteurs")
+    return _done(me, "secteurs", "secteurs", me.organisation.id)

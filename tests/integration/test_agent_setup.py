@@ -91,7 +91,7 @@ def lieu_named(store, name):
 
 
 def test_an_admin_opens_a_lieu_that_usagers_then_see_with_its_accessibility(
-    client, store, admin, pilot
+    client, store, admin, pilot, caplog
 ):
     cookie, csrf = admin
     key = key_of(text(get(client, f"{ROOT}/lieux/nouveau", cookie)))
@@ -104,6 +104,8 @@ def test_an_admin_opens_a_lieu_that_usagers_then_see_with_its_accessibility(
     assert "C’est enregistré." in listed and listed.count("site Fort Nieulay") == 1
     lieu = lieu_named(store, LIEU["nom"])
     assert lieu.phone == "03 21 46 00 00" and lieu.accessibility == "Accès de plain-pied, ascenseur"
+    # Who changed what, by ids: never a name.
+    assert f"setup lieux cree {lieu.id} by agent agent-2 in org-1" in caplog.text
     # Once an agent holds a plage there, usagers are offered it, with its accessibility.
     store.planning.save_plage(
         f.plage(id="plage-nieulay", agent_id="agent-1", lieu_id=lieu.id, motif_ids=("m30",))
