@@ -1,5 +1,5 @@
 """The demo admin sets up the MDS in Chromium: creates a lieu and a motif through the
-forms (and sees a wrong motif explained), and every setup page passes axe-core (no
+forms (and sees a wrong motif explained), then archives them; every setup page passes axe-core (no
 serious or critical violation) at a phone's and a desktop's width, without being wider
 than the window. Screenshots go to test-artifacts/setup-*.png."""
 
@@ -44,16 +44,16 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
     # A lieu, through its form.
     page.goto(base + f"{ROOT}/lieux/nouveau")
     check(page, f"lieu-nouveau-{width}", failures)
-    page.get_by_label("Nom du lieu").fill(f"Antenne du Beau-Marais ({width})")
-    page.get_by_label("Adresse").fill("3 place du Beau-Marais, 62100 Calais")
+    page.get_by_label("Nom du lieu").fill(f"Relais du Fort-Nieulay ({width})")
+    page.get_by_label("Adresse").fill("3 rue du Fort-Nieulay, 62100 Calais")
     page.get_by_label("Téléphone").fill("0321460101")
     page.get_by_label("Horaires d’ouverture").fill("Mardi et jeudi, 9 h – 12 h")
-    page.get_by_label("Accessibilité").fill("De plain-pied ; arrêt de bus Beau-Marais")
+    page.get_by_label("Accessibilité").fill("De plain-pied ; arrêt de bus Fort-Nieulay")
     page.get_by_role("button", name="Ajouter le lieu").click()
     expect(page.locator(".success")).to_have_text("C’est enregistré.")
-    expect(page.get_by_role("link", name=f"Antenne du Beau-Marais ({width})")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Relais du Fort-Nieulay ({width})")).to_be_visible()
     check(page, f"lieux-{width}", failures)
-    page.get_by_role("link", name=f"Antenne du Beau-Marais ({width})").click()
+    page.get_by_role("link", name=f"Relais du Fort-Nieulay ({width})").click()
     expect(page.get_by_label("Téléphone")).to_have_value("03 21 46 01 01")
     check(page, f"lieu-{width}", failures)
 
@@ -96,4 +96,14 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
     page.locator(".list a").nth(1).click()
     expect(page.get_by_role("heading", name="Retirer de la MDS")).to_be_visible()
     check(page, f"agent-{width}", failures)
+    # Archived, they leave the usagers' pages (and the other tests' way: the server is
+    # shared by the whole session).
+    for kind, name in (("lieux", f"Relais du Fort-Nieulay ({width})"),
+                       ("motifs", f"Pesée du nourrisson ({width})")):  # fmt: skip
+        page.goto(base + f"{ROOT}/{kind}")
+        page.get_by_role("link", name=name).click()
+        page.get_by_role("button", name="Archiver ce").click()
+        expect(page.locator(".success")).to_contain_text("C’est archivé")
+    services = page.context.request.get(base + "/mds/mds-calais-2/services/pmi").text()
+    assert f"Pesée du nourrisson ({width})" not in services
     assert not failures, "\n".join(failures)
