@@ -8,6 +8,7 @@ from chalicelib.routes.agent_auth import agent_auth_pages
 from chalicelib.routes.agent_booking import agent_booking_pages
 from chalicelib.routes.agent_planning import agent_planning
 from chalicelib.routes.agent_rdvs import agent_rdvs
+from chalicelib.routes.agent_setup import agent_setup
 from chalicelib.routes.agent_usagers import agent_usagers
 from chalicelib.routes.events import events
 from chalicelib.routes.public import public
@@ -23,4 +24,5 @@ app.register_blueprint(agent_rdvs)
 app.register_blueprint(agent_booking_pages)
 app.register_blueprint(agent_usagers)
 app.register_blueprint(agent_planning)
+app.register_blueprint(agent_setup)
 app.register_blueprint(events)

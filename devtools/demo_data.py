@@ -199,7 +199,7 @@ def _motifs(organisation_id: str, pmi_id: str, social_id: str) -> dict[str, Moti
             "Consultation nourrisson",
             30,
             instructions="Apportez le carnet de santé de l’enfant.",
-            color="#4b9cd3",
+            color="#1e6bb8",
         ),
         motif(
             "bilan-4-ans",
@@ -207,7 +207,7 @@ def _motifs(organisation_id: str, pmi_id: str, social_id: str) -> dict[str, Moti
             "Bilan de santé 4 ans",
             45,
             instructions="Apportez le carnet de santé et les lunettes de l’enfant s’il en porte.",
-            color="#2e8b57",
+            color="#18753c",
         ),
         motif(
             "visite-domicile-puericultrice",
@@ -216,7 +216,7 @@ def _motifs(organisation_id: str, pmi_id: str, social_id: str) -> dict[str, Moti
             60,
             location_type=LocationType.HOME,
             min_booking_delay_minutes=24 * 60,
-            color="#8a5a9e",
+            color="#7b3f9e",
         ),
         motif(
             "premier-rdv-as",
@@ -226,7 +226,7 @@ def _motifs(organisation_id: str, pmi_id: str, social_id: str) -> dict[str, Moti
             instructions=(
                 "Apportez une pièce d’identité et vos derniers justificatifs de ressources."
             ),
-            color="#d2691e",
+            color="#a94400",
         ),
         motif(
             "entretien-telephonique",
@@ -234,7 +234,7 @@ def _motifs(organisation_id: str, pmi_id: str, social_id: str) -> dict[str, Moti
             "Entretien téléphonique",
             30,
             location_type=LocationType.PHONE,
-            color="#b8860b",
+            color="#6a4c00",
         ),
         motif(
             "suivi-as",
@@ -242,7 +242,7 @@ def _motifs(organisation_id: str, pmi_id: str, social_id: str) -> dict[str, Moti
             "Suivi avec votre assistante sociale",
             45,
             bookable_online=False,
-            color="#a0522d",
+            color="#a10f5b",
         ),
     ]
     return {m.id.removeprefix(f"{organisation_id}-"): m for m in motifs}

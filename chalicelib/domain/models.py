@@ -94,10 +94,16 @@ class Motif:
     reminder_offsets_minutes: tuple[int, ...] = (2 * 24 * 60, 24 * 60)
     instructions: str = ""  # what to bring, shown on the confirmation page
     color: str = "#1e6bb8"
+    # Archived by an admin: no new booking; the rdvs already made keep showing it.
+    archived_at: datetime | None = None
 
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,13 @@ class Lieu:
     address: str
     phone: str = ""
     opening_info: str = ""
+    accessibility: str = ""  # step-free access, lift, parking… shown to usagers
+    # Archived by an admin: no new booking; the rdvs already made keep showing it.
+    archived_at: datetime | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 @dataclass(frozen=True, slots=True)

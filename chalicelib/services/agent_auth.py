@@ -312,6 +312,12 @@ def invite_agent(
     return _new_link(store, agent, AgentLinkPurpose.INVITE, now)
 
 
+def new_invitation(store: Store, agent: Agent, now: datetime) -> LinkToSend:
+    """Another invitation link for an invited agent who has not chosen a password yet
+    (the first one lasts a week); the earlier links still work until they expire."""
+    return _new_link(store, agent, AgentLinkPurpose.INVITE, now)
+
+
 def send_link(store: Store, link: LinkToSend) -> None:
     """E-mail a password link (its token travels only in this e-mail)."""
     from chalicelib.notify.email import EmailSender, build_message

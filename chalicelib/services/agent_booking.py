@@ -108,12 +108,15 @@ class Catalogue:
 
 
 def catalogue(store: Store, organisation_id: str) -> Catalogue:
+    """What a new rdv may be booked with: archived motifs and lieux are left out."""
     return Catalogue(
         motifs=sorted(
-            store.catalogue.motifs_of_organisation(organisation_id), key=lambda m: m.name.lower()
+            (m for m in store.catalogue.motifs_of_organisation(organisation_id) if not m.archived),
+            key=lambda m: m.name.lower(),
         ),
         lieux=sorted(
-            store.catalogue.lieux_of_organisation(organisation_id), key=lambda x: x.name.lower()
+            (x for x in store.catalogue.lieux_of_organisation(organisation_id) if not x.archived),
+            key=lambda x: x.name.lower(),
         ),
         agents=sorted(
             store.agents.agents_of_organisation(organisation_id),

@@ -45,9 +45,12 @@ class ServiceOffer:
 
 
 def online_offer(store: Store, organisation: Organisation) -> list[ServiceOffer]:
-    """The services of an organisation that have motifs open to online booking."""
+    """The services of an organisation that have motifs open to online booking (an
+    archived motif is not)."""
     motifs = [
-        m for m in store.catalogue.motifs_of_organisation(organisation.id) if m.bookable_online
+        m
+        for m in store.catalogue.motifs_of_organisation(organisation.id)
+        if m.bookable_online and not m.archived
     ]
     offers = []
     for service in store.catalogue.services_of_territoire(organisation.territoire_id):
@@ -58,11 +61,11 @@ def online_offer(store: Store, organisation: Organisation) -> list[ServiceOffer]
 
 
 def online_motif(store: Store, organisation: Organisation, motif_id: str) -> Motif:
-    """A motif of this organisation that usagers may book online."""
+    """A motif of this organisation that usagers may book online (not archived)."""
     motif = store.catalogue.get_motif(motif_id)
     if motif is None or motif.organisation_id != organisation.id:
         raise NotFound("Ce motif de rendez-vous est introuvable.")
-    if not motif.bookable_online:
+    if not motif.bookable_online or motif.archived:
         raise MotifClosed()
     return motif
 
@@ -72,18 +75,20 @@ def lieux_for_motif(store: Store, organisation: Organisation, motif: Motif) -> l
     slots and bookings take `-` as their lieu (one way to say "no lieu")."""
     if motif.location_type is not LocationType.PUBLIC_OFFICE:
         return []
-    return store.catalogue.lieux_of_organisation(organisation.id)
+    return [
+        lieu for lieu in store.catalogue.lieux_of_organisation(organisation.id) if not lieu.archived
+    ]
 
 
 def lieu_of(store: Store, organisation: Organisation, motif: Motif, lieu_id: str) -> Lieu | None:
-    """The lieu of a booking: required when the motif takes place at a lieu, none
-    otherwise (by phone, at home: the path uses `-`)."""
+    """The lieu of a new booking: required when the motif takes place at a lieu (and
+    not archived), none otherwise (by phone, at home: the path uses `-`)."""
     if motif.location_type is not LocationType.PUBLIC_OFFICE:
         if lieu_id not in ("-", ""):
             raise NotFound("Ce lieu est introuvable.")
         return None
     lieu = store.catalogue.get_lieu(lieu_id)
-    if lieu is None or lieu.organisation_id != organisation.id:
+    if lieu is None or lieu.organisation_id != organisation.id or lieu.archived:
         raise NotFound("Ce lieu est introuvable.")
     return lieu
 

@@ -90,6 +90,7 @@ def _motif(item: MotifModel) -> Motif:
         reminder_offsets_minutes=tuple(int(m) for m in item.reminder_offsets_minutes or ()),
         instructions=item.instructions or "",
         color=item.color,
+        archived_at=item.archived_at,
     )
 
 
@@ -109,6 +110,8 @@ def _lieu(item: LieuModel) -> Lieu:
         address=item.address,
         phone=item.phone or "",
         opening_info=item.opening_info or "",
+        accessibility=item.accessibility or "",
+        archived_at=item.archived_at,
     )
 
 
@@ -119,7 +122,10 @@ class CatalogueRepository:
     """What an organisation offers: who serves a place, with which services, motifs, lieux.
 
     Reads go through the catalogue cache (`store/cache.py`, 60 s): these items change
-    rarely and every page needs them. Every save here clears it."""
+    rarely and every page needs them. Every save here clears it (in this process only:
+    other warm Lambdas see a change within the cache's 60 s). `fresh=True` reads past
+    the cache: the admins' setup pages, which must show what was just saved even when
+    the next request lands on another Lambda."""
 
     def save_territoire(self, territoire: Territoire) -> None:
         CATALOGUE.clear()
@@ -165,7 +171,9 @@ class CatalogueRepository:
                 )
         CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
-    def get_organisation(self, organisation_id: str) -> Organisation | None:
+    def get_organisation(self, organisation_id: str, fresh: bool = False) -> Organisation | None:
+        if fresh:
+            return _get(OrganisationModel, organisation_id, _organisation)
         return CATALOGUE.get(
             ("organisation", organisation_id),
             lambda: _get(OrganisationModel, organisation_id, _organisation),
@@ -227,17 +235,22 @@ class CatalogueRepository:
             reminder_offsets_minutes=list(motif.reminder_offsets_minutes),
             instructions=motif.instructions,
             color=motif.color,
+            archived_at=motif.archived_at,
         ).save()
         CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
-    def get_motif(self, motif_id: str) -> Motif | None:
+    def get_motif(self, motif_id: str, fresh: bool = False) -> Motif | None:
+        if fresh:
+            return _get(MotifModel, motif_id, _motif)
         return CATALOGUE.get(("motif", motif_id), lambda: _get(MotifModel, motif_id, _motif))
 
-    def motifs_of_organisation(self, organisation_id: str) -> list[Motif]:
-        return _listed(
-            ("motifs_of", organisation_id),
-            lambda: [_motif(i) for i in MotifModel.by_organisation.query(organisation_id)],
-        )
+    def motifs_of_organisation(self, organisation_id: str, fresh: bool = False) -> list[Motif]:
+        """Every motif, archived ones included (they name the rdvs made with them)."""
+
+        def load() -> list[Motif]:
+            return [_motif(i) for i in MotifModel.by_organisation.query(organisation_id)]
+
+        return load() if fresh else _listed(("motifs_of", organisation_id), load)
 
     def save_lieu(self, lieu: Lieu) -> None:
         CATALOGUE.clear()
@@ -248,17 +261,23 @@ class CatalogueRepository:
             address=lieu.address,
             phone=lieu.phone,
             opening_info=lieu.opening_info,
+            accessibility=lieu.accessibility,
+            archived_at=lieu.archived_at,
         ).save()
         CATALOGUE.clear()  # again once written: a read meanwhile cached the old
 
-    def get_lieu(self, lieu_id: str) -> Lieu | None:
+    def get_lieu(self, lieu_id: str, fresh: bool = False) -> Lieu | None:
+        if fresh:
+            return _get(LieuModel, lieu_id, _lieu)
         return CATALOGUE.get(("lieu", lieu_id), lambda: _get(LieuModel, lieu_id, _lieu))
 
-    def lieux_of_organisation(self, organisation_id: str) -> list[Lieu]:
-        return _listed(
-            ("lieux_of", organisation_id),
-            lambda: [_lieu(i) for i in LieuModel.by_organisation.query(organisation_id)],
-        )
+    def lieux_of_organisation(self, organisation_id: str, fresh: bool = False) -> list[Lieu]:
+        """Every lieu, archived ones included (they name the rdvs made there)."""
+
+        def load() -> list[Lieu]:
+            return [_lieu(i) for i in LieuModel.by_organisation.query(organisation_id)]
+
+        return load() if fresh else _listed(("lieux_of", organisation_id), load)
 
 
 def _get(model, key: str, convert):

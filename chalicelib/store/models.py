@@ -141,6 +141,7 @@ class MotifModel(BaseModel):
     reminder_offsets_minutes = ListAttribute(of=NumberAttribute, default=list)
     instructions = UnicodeAttribute(default="")
     color = UnicodeAttribute(default="#1e6bb8")
+    archived_at = UTCDateTimeAttribute(null=True)  # absent: open to new bookings
     by_organisation = ByOrganisationIndex()
 
 
@@ -155,6 +156,8 @@ class LieuModel(BaseModel):
     address = UnicodeAttribute()
     phone = UnicodeAttribute(default="")
     opening_info = UnicodeAttribute(default="")
+    accessibility = UnicodeAttribute(default="")
+    archived_at = UTCDateTimeAttribute(null=True)  # absent: open to new bookings
     by_organisation = ByOrganisationIndex()
 
 

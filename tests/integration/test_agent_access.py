@@ -23,8 +23,20 @@ from tests.integration.test_booking import request_for
 PASSWORD = "un mot de passe long"
 # Reached without a session: signing in, and the password links.
 OPEN = {"/agents/connexion", "/agents/mot-de-passe-oublie", "/agents/mot-de-passe/{token}"}
-# Only the MDS's admins (issue 16 adds its setup pages here).
-ADMIN_ONLY: set[str] = set()
+# Only the MDS's admins: the setup pages (« Paramètres »).
+ADMIN_ONLY: set[str] = {
+    "/agents/parametres",
+    "/agents/parametres/lieux",
+    "/agents/parametres/lieux/nouveau",
+    "/agents/parametres/lieux/{lieu_id}",
+    "/agents/parametres/motifs",
+    "/agents/parametres/motifs/nouveau",
+    "/agents/parametres/motifs/{motif_id}",
+    "/agents/parametres/agents",
+    "/agents/parametres/agents/nouveau",
+    "/agents/parametres/agents/{agent_id}",
+    "/agents/parametres/secteurs",
+}
 # Pages that need a query string to show anything (the ids of this MDS's records).
 QUERIES = {
     "/agents/prendre-rdv/confirmer": (
