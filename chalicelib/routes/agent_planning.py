@@ -89,7 +89,7 @@ def _plage_form(me, typed, plage=None, errors=None, status_code=200, previewed=N
         values=typed.values,
         lists=typed.lists,
         errors=errors or {},
-        choices=planning.form_choices(store, _actor(me)),
+        choices=planning.form_choices(store, _actor(me), plage),
         repetitions=planning.REPETITIONS,
         weekdays=planning.WEEKDAY_NAMES,
         ranks=planning.RANKS,

@@ -502,8 +502,14 @@ def agent_agenda(
 
 
 def lieux(store: Store, me: AgentContext) -> list[Lieu]:
+    """The organisation's open lieux (an archived one's days stay reachable by link)."""
     return sorted(
-        store.catalogue.lieux_of_organisation(me.organisation.id), key=lambda lieu: lieu.name
+        (
+            lieu
+            for lieu in store.catalogue.lieux_of_organisation(me.organisation.id)
+            if not lieu.archived
+        ),
+        key=lambda lieu: lieu.name,
     )
 
 

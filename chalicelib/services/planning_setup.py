@@ -223,9 +223,10 @@ def plage_from_form(
     """The plage the form describes, or FieldErrors (French, one per field)."""
     errors: dict[str, str] = {}
     agent = _agent(store, actor, typed, errors)
-    organisation_id = actor.organisation_id
-    motifs = {m.id: m for m in store.catalogue.motifs_of_organisation(organisation_id)}
-    lieux = {lieu.id: lieu for lieu in store.catalogue.lieux_of_organisation(organisation_id)}
+    current = store.planning.get_plage(plage_id) if plage_id is not None else None
+    offered = form_choices(store, actor, current)
+    motifs = {m.id: m for m in offered.motifs}
+    lieux = {lieu.id: lieu for lieu in offered.lieux}
     chosen = [motifs[m] for m in dict.fromkeys(typed.many("motifs")) if m in motifs]
     if not chosen:
         errors["motifs"] = "Cochez au moins un motif proposé sur cette plage."
@@ -262,7 +263,7 @@ def plage_from_form(
     plage = PlageOuverture(
         id=plage_id or f"plage-{secrets.token_hex(8)}",
         agent_id=agent.id,
-        organisation_id=organisation_id,
+        organisation_id=actor.organisation_id,
         lieu_id=lieu_id,
         motif_ids=tuple(m.id for m in chosen),
         first_day=first_day,
@@ -613,12 +614,25 @@ class FormChoices:
     motifs: list[Motif]
 
 
-def form_choices(store: Store, actor: Actor) -> FormChoices:
+def form_choices(store: Store, actor: Actor, plage: PlageOuverture | None = None) -> FormChoices:
+    """What a plage may be given: the organisation's lieux and motifs not archived, and
+    those the edited plage already has (shown, so that the admin can change them)."""
+    kept = {plage.lieu_id, *plage.motif_ids} if plage is not None else set()
     lieux = sorted(
-        store.catalogue.lieux_of_organisation(actor.organisation_id), key=lambda x: x.name
+        (
+            lieu
+            for lieu in store.catalogue.lieux_of_organisation(actor.organisation_id)
+            if not lieu.archived or lieu.id in kept
+        ),
+        key=lambda x: x.name,
     )
     motifs = sorted(
-        store.catalogue.motifs_of_organisation(actor.organisation_id), key=lambda m: m.name
+        (
+            m
+            for m in store.catalogue.motifs_of_organisation(actor.organisation_id)
+            if not m.archived or m.id in kept
+        ),
+        key=lambda m: m.name,
     )
     return FormChoices(_managed_agents(store, actor), lieux, motifs)
 

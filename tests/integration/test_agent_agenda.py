@@ -486,6 +486,13 @@ def test_the_lieux_of_the_organisation_are_listed(client, cookie, other_organisa
     assert "Ailleurs" not in page
 
 
+def test_an_archived_lieu_leaves_the_list_but_its_days_stay_open(client, cookie, store):
+    lieu = store.catalogue.get_lieu("lieu-1")
+    store.catalogue.save_lieu(replace(lieu, archived_at=datetime(2026, 11, 1, tzinfo=UTC)))
+    assert "/agents/lieux/lieu-1" not in get(client, cookie, "/agents/lieux")
+    assert "MDS Test – site principal" in get(client, cookie, "/agents/lieux/lieu-1")
+
+
 def test_a_lieus_day_puts_its_agents_side_by_side(client, cookie, store, pilot):
     usager(store, "u-amandine", "Amandine", "Dupont")
     usager(store, "u-kevin", "Kevin", "Leroy")

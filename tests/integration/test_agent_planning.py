@@ -543,3 +543,21 @@ def test_a_rdv_left_outside_the_plages_is_rescheduled_or_cancelled_from_the_list
     _, after = get(client, people["admin"], done.headers["Location"])
     assert "Le rendez-vous est annulé par la MDS." in after
     assert "Aucun rendez-vous à venir n’est concerné." in after
+
+
+def test_archived_lieux_and_motifs_are_not_offered_to_new_plages(client, store, people):
+    archived = datetime(2026, 11, 1, tzinfo=UTC)
+    store.catalogue.save_lieu(replace(store.catalogue.get_lieu("lieu-2"), archived_at=archived))
+    store.catalogue.save_motif(replace(store.catalogue.get_motif("m45"), archived_at=archived))
+    _, form = get(client, people["agent"], "/agents/plages/nouvelle")
+    assert 'value="lieu-1"' in form and 'value="lieu-2"' not in form
+    assert 'value="m30"' in form and 'value="m45"' not in form
+    answer, text = send(client, people["agent"], "/agents/plages",
+                        plage_fields(lieu="lieu-2", motifs=["m45"]))  # fmt: skip
+    assert answer.status_code == 422
+    assert "Choisissez un lieu de la MDS." in text
+    assert "Cochez au moins un motif proposé sur cette plage." in text
+    # A plage that already has an archived lieu keeps showing it, to be changed.
+    store.catalogue.save_lieu(replace(store.catalogue.get_lieu("lieu-1"), archived_at=archived))
+    _, edit = get(client, people["agent"], "/agents/plages/plage-1")
+    assert re.search(r'value="lieu-1"[^>]*selected', edit)
