@@ -11,6 +11,7 @@ from chalicelib.routes.agent_usagers import agent_usagers
 from chalicelib.routes.events import events
 from chalicelib.routes.public import public
 from chalicelib.routes.public_api import api
+from chalicelib.routes.statistics import statistics
 
 app = Chalice(app_name="rdv-solidarites", configure_logs=False)
 install_logs(app)
@@ -22,3 +23,4 @@ app.register_blueprint(agent_rdvs)
 app.register_blueprint(agent_booking_pages)
 app.register_blueprint(agent_usagers)
 app.register_blueprint(events)
+app.register_blueprint(statistics)
