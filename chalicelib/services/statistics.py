@@ -313,7 +313,7 @@ def export_part(
     first: date,
     last: date,
     cursor: str | None,
-    limit: int = EXPORT_PAGE,
+    limit: int | None = None,
 ) -> ExportPart:
     """One part of the export: the organisation's rdvs starting in [first, last] (local
     days), in start order, `limit` at most, and the cursor of the next part. Only the
@@ -321,7 +321,9 @@ def export_part(
     tz = tz_of(store)
     start = datetime.combine(first, time(0), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) - timedelta(microseconds=1)
-    page = store.rdvs.page_of_organisation(organisation_id, start, end, limit, cursor)
+    page = store.rdvs.page_of_organisation(
+        organisation_id, start, end, limit or EXPORT_PAGE, cursor
+    )
     names = _names(store, organisation_id)
     rows = [_row(rdv, names, tz) for rdv in page.items if rdv.organisation_id == organisation_id]
     return ExportPart(rows, page.next_cursor, first, last)
