@@ -1,7 +1,7 @@
 """Figures in French (« 12,5 % ») and the statistics chart: an SVG drawn on the server
 (no JavaScript), with a <title> and a <desc> for screen readers, and a data table
 beside it on the page. The chart's viewBox scales to the page's width; its text is
-sized for a phone (the page hides every other month's label on narrow screens)."""
+sized for a phone, and every other month is labelled (the table names them all)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,9 @@ class Guide:
     css_class: str
 
 
-WIDTH, HEIGHT = 480, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
+WIDTH, HEIGHT = 480, 290
+# Room for the axis' labels: « 100 % » on the left, half a month's label on the right.
+LEFT, RIGHT, TOP, BOTTOM = 58, 30, 14, 40
 
 
 def line_chart(
@@ -77,8 +78,9 @@ def line_chart(
     """An SVG line chart of rates (0..1) over months."""
     values = [v for s in series for v in s.values if v is not None]
     values += [g.value for g in guides]
-    top = max([0.3, *values])
-    top = math.ceil(top * 10) / 10  # the axis ends on a multiple of 10 %
+    # The axis ends on a multiple of 10 % above the highest figure (100 % at most).
+    top = min(1.0, math.ceil((max([0.25, *values]) + 0.02) * 10) / 10)
+    step_of_grid = 0.1 if top <= 0.5 else 0.2
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(1, len(months) - 1)
 
@@ -105,7 +107,7 @@ def line_chart(
             f'<text class="axis" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" '
             f'text-anchor="end">{escape(percent(tick, 0))}</text>'
         )
-        tick = round(tick + 0.1, 10)
+        tick = round(tick + step_of_grid, 10)
     for guide in guides:
         parts.append(
             f'<line class="guide {guide.css_class}" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
@@ -113,9 +115,10 @@ def line_chart(
             f"<title>{escape(guide.name)} : {escape(percent(guide.value, 0))}</title></line>"
         )
     for index, month in enumerate(months):
-        odd = " odd" if (len(months) - 1 - index) % 2 else ""
+        if (len(months) - 1 - index) % 2:
+            continue  # every other month is labelled, the last one always: they fit
         parts.append(
-            f'<text class="axis month{odd}" x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 18}" '
+            f'<text class="axis month" x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 18}" '
             f'text-anchor="middle">{escape(month_label(month, short=True))}</text>'
         )
     for line in series:
