@@ -171,11 +171,14 @@ class RdvRepository:
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[Rdv]:
+        start_key = decode_cursor(cursor)
+        if start_key and (start_key.get("organisation_id") or {}).get("S") != organisation_id:
+            start_key = None  # another organisation's cursor: DynamoDB would refuse it
         results = RdvModel.by_organisation.query(
             organisation_id,
             RdvModel.starts_at.between(start, end),
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor),
+            last_evaluated_key=start_key,
         )
         return read_page(results, rdv_from_item, limit)
 

@@ -24,6 +24,7 @@ from chalicelib.domain.statistics import (
 from chalicelib.services import agent_auth, agent_rdvs, booking, notifications
 from chalicelib.services import statistics as stats_service
 from chalicelib.services.write_path import propose, write
+from chalicelib.store.base import encode_cursor
 from tests import factories as f
 from tests.integration.conftest import NOW, TUESDAY_9H
 from tests.integration.test_booking import request_for
@@ -217,6 +218,21 @@ def test_the_csv_export_has_a_bom_own_rows_only_and_comes_in_parts(
             "non",
         ]
     ]
+    # A cursor of another organisation's export starts from the first row, never there.
+    forged = encode_cursor(
+        {
+            "id": {"S": "rdv-other"},
+            "organisation_id": {"S": "org-2"},
+            "starts_at": {"S": "2026-11-02T08:00:00.000000+0000"},
+        }
+    )
+    answer = client.http.get(
+        "/agents/statistiques/export.csv?"
+        + urlencode({"du": "2026-11-01", "au": "2026-11-30", "suite": forged}),
+        headers={"Cookie": cookie},
+    )
+    assert answer.status_code == 200
+    assert [row[0] for row in parse(answer)] == two_mds[:2]
     refused = client.http.get(
         "/agents/statistiques/export.csv?du=2026-11-30&au=2026-11-01", headers={"Cookie": cookie}
     )
