@@ -13,6 +13,7 @@ from chalicelib.routes.agent_usagers import agent_usagers
 from chalicelib.routes.events import events
 from chalicelib.routes.public import public
 from chalicelib.routes.public_api import api
+from chalicelib.routes.statistics import statistics
 
 app = Chalice(app_name="rdv-solidarites", configure_logs=False)
 install_logs(app)
@@ -26,3 +27,4 @@ app.register_blueprint(agent_usagers)
 app.register_blueprint(agent_planning)
 app.register_blueprint(agent_setup)
 app.register_blueprint(events)
+app.register_blueprint(statistics)

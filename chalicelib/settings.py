@@ -123,6 +123,8 @@ class Settings:
     # Public address of the site, used in links sent by SMS and e-mail.
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Paris"
+    # The territoire (département) whose figures the public page /stats shows.
+    public_stats_territoire: str = "pas-de-calais"
     # An alphanumeric sender id: 11 characters at most (SNS, and French operators).
     sms_sender_id: str = "RDVSolidar"
     email_sender: str = "RDV Solidarités <ne-pas-repondre@rdv-solidarites.example>"

@@ -37,6 +37,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.services.agent_auth import hash_password
 from chalicelib.store import Store
+from devtools.demo_history import history_rdvs, load_history
 
 PARIS = ZoneInfo("Europe/Paris")
 NAMESPACE = uuid.UUID("5b0c1d6e-6a62-4e62-8062-000000000062")
@@ -44,9 +45,12 @@ NAMESPACE = uuid.UUID("5b0c1d6e-6a62-4e62-8062-000000000062")
 DEMO_AGENT_EMAIL = "claire.lefebvre@demo.rdv-solidarites.fr"
 DEMO_AGENT_PASSWORD = "demo-rdv-62"  # demo data only, printed by `make run`
 
-# Weeks of plages before and after the week of `today`.
+# Weeks of plages before and after the week of `today`; rdvs of the PAST_WEEKS go
+# through the write path, older ones (HISTORY_WEEKS back) are bulk-loaded with the
+# counters they make (devtools/demo_history.py).
 PAST_WEEKS = 8
 FUTURE_WEEKS = 12
+HISTORY_WEEKS = 52
 
 
 def demo_id(*parts: str) -> str:
@@ -135,6 +139,7 @@ def load_demo_data(store: Store, today: date) -> DemoSummary:
     loaded_at = datetime.now(UTC)
     usager_count = 0
     rdv_count = 0
+    histories: list[list[Rdv]] = []
     password_hash = hash_password(DEMO_AGENT_PASSWORD)
     for number, organisation in enumerate(organisations):
         store.catalogue.save_organisation(organisation)
@@ -158,11 +163,19 @@ def load_demo_data(store: Store, today: date) -> DemoSummary:
         rdvs = _rdvs(organisation.id, motifs, plages, absences, usagers, today, seed=62 + number)
         for rdv in rdvs:
             _record(store, rdv, motifs, loaded_at)
+        # Loaded once every write-path rdv is in: moto copies a table for each item of a
+        # transaction, so transactions made before the bulk rows stay cheap.
+        histories.append(
+            history_rdvs(organisation.id, motifs, plages, usagers, today, seed=6200 + number)
+        )
         summary["agents"] += len(agents)
         summary["plages"] += len(plages)
         summary["absences"] += len(absences)
         usager_count += len(usagers)
         rdv_count += len(rdvs)
+    for history in histories:
+        load_history(store, history, PARIS)
+        rdv_count += len(history)
 
     return DemoSummary(
         organisations=len(organisations),
@@ -289,7 +302,7 @@ def _plages(
     today: date,
 ) -> list[PlageOuverture]:
     monday = today - timedelta(days=today.weekday())
-    first = monday - timedelta(weeks=PAST_WEEKS)
+    first = monday - timedelta(weeks=HISTORY_WEEKS)
     until = monday + timedelta(weeks=FUTURE_WEEKS) - timedelta(days=1)
     pmi = tuple(
         motifs[k].id
@@ -375,7 +388,7 @@ LAST_NAMES = (
 def _usagers(organisation_id: str, number: int, today: date) -> list[Usager]:
     rng = random.Random(620 + number)
     created = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(
-        weeks=PAST_WEEKS + 4
+        weeks=HISTORY_WEEKS + 4
     )
     usagers = []
     for index in range(24):
@@ -460,6 +473,11 @@ def _rdvs(
                 )[0]
                 history = (StatusChange(status, starts_utc + motif.duration),)
             online = rng.random() < 0.5
+            # Most rdvs booked two days ahead or more got their reminder.
+            reminded = starts_utc < now and created_at <= starts_utc - timedelta(days=2)
+            reminded_at = (
+                starts_utc - timedelta(days=1) if reminded and rng.random() < 0.85 else None
+            )
             rdvs.append(
                 Rdv(
                     id=demo_id("rdv", plage.id, day.isoformat(), starts.time().isoformat()),
@@ -479,6 +497,7 @@ def _rdvs(
                     created_at=created_at,
                     status=status,
                     status_history=history,
+                    reminded_at=reminded_at,
                 )
             )
     return _left_to_mark(rdvs, datetime.combine(today, time(0), tzinfo=PARIS))

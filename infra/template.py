@@ -88,8 +88,9 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "reminders",
             "receipts",
         ],
-        # Receipts; a reminder found in the quiet hours is made due again at 8:00.
-        "write": ["receipts", "reminders"],
+        # Receipts; a reminder found in the quiet hours is made due again at 8:00; a
+        # reminder sent is recorded on its rdv through the write path (rdv and counters).
+        "write": ["receipts", "reminders", "rdvs", "counters"],
         "sqs_consume": True,
         # An SMS of the usager's own change waits (sent back to the queue with a delay).
         "sqs_send": True,

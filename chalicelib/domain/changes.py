@@ -31,8 +31,10 @@ from chalicelib.domain.models import (
 from chalicelib.domain.reminders import plan_reminders, reminders_after_move
 from chalicelib.domain.statistics import CounterDelta, change_deltas
 
-# Who made a change: the usager (online), or an agent by their id.
+# Who made a change: the usager (online), or an agent by their id; the reminder
+# consumer records the sends.
 BY_USAGER = "usager"
+BY_SYSTEM = "system"
 
 # An agent's day item is kept this long after the day (marks of past rdvs change it).
 AGENT_DAY_KEPT = timedelta(days=31)
@@ -45,6 +47,7 @@ class ChangeKind(StrEnum):
     MOVED = "moved"
     STATUS_CHANGED = "status_changed"
     DETAILS_CHANGED = "details_changed"  # its contact details or preferences
+    REMINDED = "reminded"  # its first reminder was sent: the statistics count it
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,7 @@ class RdvChange:
             return NotificationEvent.RDV_CREATED, ""
         if self.kind is ChangeKind.MOVED:
             return NotificationEvent.RDV_DATE_UPDATED, str(self.after.sequence)
-        if self.kind is ChangeKind.DETAILS_CHANGED:
+        if self.kind in (ChangeKind.DETAILS_CHANGED, ChangeKind.REMINDED):
             return None
         status = self.after.status
         if self.at >= self.after.starts_at:
@@ -179,6 +182,12 @@ def set_status(rdv: Rdv, status: RdvStatus, at: datetime, by: str) -> RdvChange:
     return RdvChange(ChangeKind.STATUS_CHANGED, rdv, after, at, by)
 
 
+def mark_reminded(rdv: Rdv, at: datetime) -> RdvChange:
+    """The rdv's first reminder was sent at `at` (a later one changes nothing)."""
+    after = replace(rdv, reminded_at=rdv.reminded_at or at, version=rdv.version + 1)
+    return RdvChange(ChangeKind.REMINDED, rdv, after, at, BY_SYSTEM)
+
+
 @dataclass(frozen=True, slots=True)
 class DayWrite:
     day: AgentDay  # as read: its version is checked
@@ -211,13 +220,14 @@ def write_set(
     any other status drops them. A send already made is not made twice: receipts are
     keyed by the reminder's due time."""
     after = change.after
-    if change.kind is ChangeKind.DETAILS_CHANGED:
-        # Same time, same status: the reminders already planned stay as they are.
+    if change.kind in (ChangeKind.DETAILS_CHANGED, ChangeKind.REMINDED):
+        # Same time, same status: the reminders already planned stay as they are. A
+        # reminder sent moves the `reminded` counters.
         return WriteSet(
             rdv=after,
             expected_version=change.before.version if change.before else None,
             days=(),
-            counters=(),
+            counters=tuple(change_deltas(change.before, after, tz)),
             reminders=(),
             reminders_dropped=(),
             reminders_expire_at=after.ends_at + REMINDER_KEPT,

@@ -375,6 +375,9 @@ class Rdv:
     home_address: str | None = None  # where a home visit takes place (never in an SMS)
     moves: tuple[MoveRecord, ...] = ()
     booked_via: BookingChannel = BookingChannel.ONLINE
+    # When its first reminder reached the usager (a receipt of a send): the statistics
+    # count the rdvs reminded and their no-shows apart.
+    reminded_at: datetime | None = None
 
     @property
     def ends_at(self) -> datetime:
@@ -473,8 +476,8 @@ class Reminder:
 
 @dataclass(frozen=True, slots=True)
 class MonthlyCounter:
-    """Counts of one scope (organisation, service or motif) over one month."""
+    """Counts of one scope (organisation, service, motif or agent) over one month."""
 
-    scope: str  # "organisation#<id>", "service#<id>#<org id>", "motif#<id>"
+    scope: str  # "organisation#<id>", "service#<id>#<org id>", "motif#<id>", "agent#<id>#<org>"
     month: str  # "YYYY-MM" (Europe/Paris month of the rdv)
     counts: dict[str, int] = field(default_factory=dict)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
@@ -197,9 +197,31 @@ def deliver(
         retry = retry or wants_retry
         if receipt is not None:
             receipts.append(receipt)
+    if event is NotificationEvent.RDV_UPCOMING_REMINDER and rdv.reminded_at is None:
+        usager_addresses = {usager.phone, usager.email} if usager is not None else set()
+        if any(
+            r.outcome is ReceiptOutcome.SENT and r.recipient in usager_addresses for r in receipts
+        ):
+            record_reminded(store, rdv.id, now)
     if retry:
         raise DeliveryFailed(f"{event.value} of rdv {rdv.id}: a provider failed, retry later")
     return receipts
+
+
+def record_reminded(store: Store, rdv_id: str, now: datetime) -> bool:
+    """Record on the rdv, through the write path, that a reminder reached its usager:
+    once (a rdv already reminded is left as it is, so a message delivered twice counts
+    once). True when this call recorded it."""
+    from chalicelib.domain.changes import mark_reminded
+    from chalicelib.services.write_path import Committed, propose, write
+
+    def attempt(_number: int):
+        rdv = store.rdvs.get(rdv_id)
+        if rdv is None or rdv.reminded_at is not None:
+            return None
+        return propose(store, mark_reminded(rdv, now), ())
+
+    return isinstance(write(store, attempt, lambda: None), Committed)
 
 
 def _send_once(store, rdv, event, channel, recipient, extra, send, now, attempt):
@@ -232,7 +254,7 @@ def _send_once(store, rdv, event, channel, recipient, extra, send, now, attempt)
         return None, not last
     outcome = ReceiptOutcome.SENT if provider_id else ReceiptOutcome.SKIPPED
     store.receipts.record_outcome(rdv.id, key, outcome, now, provider_message_id=provider_id)
-    return claim, False
+    return replace(claim, outcome=outcome, provider_message_id=provider_id), False
 
 
 def _still_relevant(store: Store, rdv: Rdv, event: NotificationEvent, message: dict) -> bool:

@@ -20,6 +20,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from chalicelib.domain.statistics import COUNTER_NAMES
+
 
 class BaseModel(Model):
     """Every table: on-demand billing; `table_basename` is prefixed per stage."""
@@ -449,6 +451,7 @@ class RdvModel(BaseModel):
     home_address = UnicodeAttribute(null=True)
     moves = ListAttribute(of=MoveMap, default=list)
     booked_via = UnicodeAttribute(null=True)  # BookingChannel; absent: online
+    reminded_at = UTCDateTimeAttribute(null=True)  # its first reminder sent (receipt)
     expires_at = TTLAttribute(null=True)  # 2 years (per territoire) after the rdv
     by_agent = RdvByAgentIndex()
     by_lieu = RdvByLieuIndex()
@@ -570,7 +573,8 @@ class CounterModel(BaseModel):
 
     Meta = _table_meta()
 
-    scope = UnicodeAttribute(hash_key=True)  # organisation#<id>, service#<id>#<org>, motif#<id>
+    scope = UnicodeAttribute(hash_key=True)  # organisation#<id>, service#<id>#<org>, motif#<id>,
+    # agent#<id>#<org> (domain/statistics.py)
     month = UnicodeAttribute(range_key=True)  # YYYY-MM#<shard> (see counters.py)
     # One top-level number per count: DynamoDB's ADD works on top-level attributes only.
     created = NumberAttribute(default=0)
@@ -581,18 +585,25 @@ class CounterModel(BaseModel):
     noshow = NumberAttribute(default=0)
     excused = NumberAttribute(default=0)
     revoked = NumberAttribute(default=0)
+    seen_minutes = NumberAttribute(default=0)  # minutes of the rdvs honoured
+    reminded = NumberAttribute(default=0)  # rdvs whose reminder was sent
+    seen_reminded = NumberAttribute(default=0)
+    noshow_reminded = NumberAttribute(default=0)
+    # Lead time buckets (domain.statistics.LEAD_BUCKETS): days from booking to start.
+    lead_0 = NumberAttribute(default=0)
+    lead_1 = NumberAttribute(default=0)
+    lead_2 = NumberAttribute(default=0)
+    lead_3 = NumberAttribute(default=0)
+    lead_7 = NumberAttribute(default=0)
+    lead_14 = NumberAttribute(default=0)
+    lead_21 = NumberAttribute(default=0)
+    lead_30 = NumberAttribute(default=0)
+    lead_60 = NumberAttribute(default=0)
+    lead_90 = NumberAttribute(default=0)
 
 
-COUNTER_NAMES = (
-    "created",
-    "created_online",
-    "created_by_agent",
-    "unknown",
-    "seen",
-    "noshow",
-    "excused",
-    "revoked",
-)
+# One attribute above per counter the domain moves.
+assert all(hasattr(CounterModel, name) for name in COUNTER_NAMES)
 
 
 class BusyMap(MapAttribute):

@@ -46,6 +46,7 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         home_address=rdv.home_address,
         moves=[MoveMap(at=m.at, by=m.by, from_starts_at=m.from_starts_at) for m in rdv.moves],
         booked_via=rdv.booked_via.value,
+        reminded_at=rdv.reminded_at,
         expires_at=rdv.expires_at,
     )
 
@@ -78,6 +79,7 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         home_address=item.home_address,
         moves=tuple(MoveRecord(m.at, m.by, m.from_starts_at) for m in item.moves or ()),
         booked_via=BookingChannel(item.booked_via or BookingChannel.ONLINE.value),
+        reminded_at=item.reminded_at,
         expires_at=item.expires_at,
     )
 

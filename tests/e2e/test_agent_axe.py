@@ -23,15 +23,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from devtools.demo_data import DEMO_AGENT_EMAIL, demo_id
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
+from tests.e2e.conftest import ARTIFACTS, AXE_OPTIONS, DESKTOP, PHONE, screenshot
 from tests.e2e.test_agent_print import busiest_day, sign_in
 
 pytestmark = pytest.mark.e2e
 
 WIDTHS = {"375px": PHONE, "1280px": DESKTOP}
 # Every rule with one of these tags (as tests/e2e/test_axe.py for the public pages).
-RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": RULE_TAGS}, "resultTypes": ["violations"]}
 MOTIF = "mds-calais-2-consultation-nourrisson"
 LIEU = "lieu-calais-2-principal"
 CLAIRE = demo_id("agent", DEMO_AGENT_EMAIL)

@@ -13,8 +13,8 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 
 from chalicelib.filters import day_fr
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot
-from tests.e2e.test_agent_print import AXE_OPTIONS, MAIN_LIEU, sign_in
+from tests.e2e.conftest import AXE_OPTIONS, DESKTOP, PHONE, screenshot
+from tests.e2e.test_agent_print import MAIN_LIEU, sign_in
 
 pytestmark = pytest.mark.e2e
 

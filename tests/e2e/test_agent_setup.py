@@ -9,8 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot
-from tests.e2e.test_agent_print import AXE_OPTIONS, sign_in
+from tests.e2e.conftest import AXE_OPTIONS, DESKTOP, PHONE, screenshot
+from tests.e2e.test_agent_print import sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
+from tests.e2e.conftest import ARTIFACTS, AXE_OPTIONS, DESKTOP, PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +27,6 @@ WIDTHS = {"375px": PHONE, "1280px": DESKTOP}
 TAKEN_SLOT_BOOKER = {"375px": "06 12 34 57 41", "1280px": "06 12 34 57 42"}
 # Every rule with one of these tags; axe's own default set leaves target-size
 # (WCAG 2.2 AA, 2.5.8) out, this runs it too.
-RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": RULE_TAGS}, "resultTypes": ["violations"]}
 AXE = Axe()
 
 NOURRISSON = "/mds/mds-calais-2/motifs/mds-calais-2-consultation-nourrisson"

@@ -152,6 +152,7 @@ def test_counters_moved_by_a_creation_and_a_status_change():
         "created": 1,
         "created_by_agent": 1,
         "unknown": 1,
+        "lead_7": 1,  # booked 7 to 13 days ahead
     }
     booked = f.rdv(created_by=CreatedBy.AGENT)
     noshow = replace(booked, status=RdvStatus.NOSHOW)
@@ -160,8 +161,9 @@ def test_counters_moved_by_a_creation_and_a_status_change():
     assert change_deltas(noshow, noshow, PARIS) == []
 
 
-def test_noshow_rate_is_among_rdvs_with_a_known_outcome():
-    assert noshow_rate({"seen": 15, "noshow": 4, "excused": 1, "unknown": 30}) == 0.2
+def test_noshow_rate_is_noshows_among_the_rdvs_seen_or_missed():
+    # noshow / (seen + noshow): excused, revoked and unknown rdvs are left out.
+    assert noshow_rate({"seen": 16, "noshow": 4, "excused": 1, "unknown": 30}) == 0.2
     assert noshow_rate({"unknown": 3}) is None
 
 

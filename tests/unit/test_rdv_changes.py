@@ -56,11 +56,13 @@ def test_a_creation_holds_its_time_counts_once_plans_reminders_and_confirms():
         "created": 1,
         "created_online": 1,
         "unknown": 1,
+        "lead_7": 1,  # booked 7 to 13 days ahead
     }
     assert {c.scope for c in writes.counters} == {
         "organisation#org-1",
         "service#pmi#org-1",
         "motif#motif-1",
+        "agent#agent-1#org-1",
     }
     assert [r.offset_minutes for r in writes.reminders] == [2 * DAY, DAY]
     assert writes.rdv.reminder_offsets == (2 * DAY, DAY)
@@ -107,7 +109,12 @@ def test_seen_and_noshow_keep_the_time_without_touching_the_agent_day():
         assert change.days(PARIS) == []
         assert change.notification() is None
         writes = write_set(change, {}, OFFSETS, PARIS)
-        assert totals(writes)[("organisation#org-1", "2026-12")] == {"unknown": -1, status.value: 1}
+        honoured = {"seen_minutes": 30} if status is RdvStatus.SEEN else {}
+        assert totals(writes)[("organisation#org-1", "2026-12")] == {
+            "unknown": -1,
+            status.value: 1,
+            **honoured,
+        }
 
 
 def test_a_revoked_rdv_restored_takes_its_time_again_and_is_announced_again():
@@ -146,7 +153,8 @@ def test_a_move_to_another_day_and_agent_frees_one_day_and_holds_the_other():
         ("agent-1", ()),
         ("agent-2", (Held("rdv-1", thursday_ten, thursday_ten + timedelta(minutes=30)),)),
     }
-    assert writes.counters == ()  # same month, same status: the statistics do not move
+    # Same month, same status: only the agents' statistics move, from one to the other.
+    assert {c.scope for c in writes.counters} == {"agent#agent-1#org-1", "agent#agent-2#org-1"}
     assert change.notification() == (NotificationEvent.RDV_DATE_UPDATED, "1")
     # The move's own SMS tells the new time: only the day-before reminder stays.
     assert [r.due_at for r in writes.reminders] == [thursday_ten - timedelta(days=1)]
@@ -170,11 +178,13 @@ def test_a_move_to_another_month_counts_in_the_new_month():
         "created": -1,
         "created_online": -1,
         "unknown": -1,
+        "lead_7": -1,
     }
     assert counts[("organisation#org-1", "2027-01")] == {
         "created": 1,
         "created_online": 1,
         "unknown": 1,
+        "lead_30": 1,  # moved a month later: booked further ahead
     }
 
 

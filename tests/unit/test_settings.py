@@ -68,6 +68,7 @@ def test_every_field_is_read_from_its_variable():
         "RDVSOL_BOOKINGS_PER_ADDRESS_PER_HOUR": "100",
         "RDVSOL_BOOKINGS_PER_PERSON_PER_DAY": "7",
         "RDVSOL_MOVES_PER_RDV_PER_DAY": "2",
+        "RDVSOL_PUBLIC_STATS_TERRITOIRE": "guyane",
         "OTHER_VARIABLE": "ignored",
     }
     settings = Settings.from_environ(environ)
@@ -77,6 +78,7 @@ def test_every_field_is_read_from_its_variable():
         "aws_endpoint_url": "http://127.0.0.1:5000",
         "base_url": "https://rdv.example.fr",
         "timezone": "America/Cayenne",
+        "public_stats_territoire": "guyane",
         "sms_sender_id": "MDS62",
         "email_sender": "MDS <mds@example.fr>",
         "secret_key": SECRET,
