@@ -87,9 +87,17 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "agents",
             "reminders",
             "receipts",
+            # A freed slot: the waiting list's entries, their rdvs, whether it is free.
+            "waiting-list",
+            "waiting-offers",
+            "plages",
+            "absences",
+            "agent-days",
+            "rate-limits",
         ],
-        # Receipts; a reminder found in the quiet hours is made due again at 8:00.
-        "write": ["receipts", "reminders"],
+        # Receipts; a reminder found in the quiet hours is made due again at 8:00; the
+        # offers of freed slots and the count of an usager's offers of the day.
+        "write": ["receipts", "reminders", "waiting-offers", "rate-limits"],
         "sqs_consume": True,
         # An SMS of the usager's own change waits (sent back to the queue with a delay).
         "sqs_send": True,

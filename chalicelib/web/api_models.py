@@ -250,6 +250,11 @@ class BookingRequest(BaseModel):
     )
     notify_sms: bool = Field(True, description="Confirmation et rappel par SMS")
     notify_email: bool = Field(True, description="Confirmation et rappel par e-mail")
+    waiting_list: bool = Field(
+        False,
+        description="File d'attente : être prévenu si un créneau plus tôt se libère "
+        "(même motif, même lieu), par SMS et / ou e-mail selon `notify_sms` et `notify_email`",
+    )
     idempotency_key: str | None = Field(
         None,
         min_length=KEY_MIN,
@@ -339,6 +344,7 @@ class BookingRequest(BaseModel):
             email=self.email,
             notify_sms=self.notify_sms,
             notify_email=self.notify_email,
+            waiting_list=self.waiting_list,
             idempotency_key=self.idempotency_key,
             home_address=self.home_address if home else None,
         )

@@ -31,6 +31,7 @@ FORM_FIELDS = {
     "email": "email",
     "notify_sms": "sms",
     "notify_email": "rappel_email",
+    "waiting_list": "liste_attente",
     "idempotency_key": "cle",
 }
 
@@ -95,6 +96,7 @@ class BookingForm:
             "home_address": self.get("adresse") or None,
             "notify_sms": self.checked("sms"),
             "notify_email": self.checked("rappel_email"),
+            "waiting_list": self.checked("liste_attente"),
             "idempotency_key": self.key,
         }
         if body["for_child"]:
