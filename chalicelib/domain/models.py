@@ -328,6 +328,7 @@ class MoveRecord:
     at: datetime
     by: str
     from_starts_at: datetime
+    waiting_list: bool = False  # an earlier slot accepted from the waiting list
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,7 +278,7 @@ def accept_offer(store: Store, token: str, now: datetime) -> OfferView:
         slot = slot_at(store, motif, lieu, offer.starts_at, now, ignore_rdv_id=rdv.id)
         agents = sorted(slot.agent_ids, key=lambda a: a != rdv.agent_id) if slot else []
         for agent_id in agents:
-            change = move(rdv, offer.starts_at, agent_id, now, BY_USAGER)
+            change = move(rdv, offer.starts_at, agent_id, now, BY_USAGER, waiting_list=True)
             proposal = propose(store, change, motif.reminder_offsets_minutes)
             if proposal is not None:
                 return proposal

@@ -412,6 +412,7 @@ class MoveMap(MapAttribute):
     at = UTCDateTimeAttribute()
     by = UnicodeAttribute()
     from_starts_at = UTCDateTimeAttribute()
+    waiting_list = BooleanAttribute(null=True)
 
 
 class RdvByTokenIndex(GlobalSecondaryIndex):

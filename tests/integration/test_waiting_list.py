@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.domain.errors import SlotTaken
 from chalicelib.domain.models import Channel, NotificationEvent, RdvStatus
-from chalicelib.services import availability, booking, context, manage, waiting_list
+from chalicelib.services import agent_rdvs, availability, booking, context, manage, waiting_list
 from chalicelib.services.tokens import hash_token
 from tests.integration.conftest import NOW
 from tests.integration.test_booking import request_for
@@ -107,6 +107,12 @@ def test_a_cancellation_offers_the_slot_once_and_accepting_moves_the_rdv(store, 
     )
     # Nobody else waits: no freed-slot message (see the next test for the turn after).
     assert not [m for m in drain(store) if m.get("kind") == "slot_freed"]
+
+    # Agents see that it came from the waiting list, and the offer's sends.
+    page = agent_rdvs.rdv_page(store, a.rdv.organisation_id, a.rdv.id, NOW)
+    [moved_entry] = [e for e in page.history if e.kind == "moved"]
+    assert moved_entry.waiting_list and moved_entry.to_starts_at == IN_ONE_WEEK
+    assert any("créneau plus tôt" in r.text for r in page.receipts)
 
     again = waiting_list.accept_offer(store, token, NOW + timedelta(minutes=2))
     assert again.accepted
