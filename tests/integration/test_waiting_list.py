@@ -318,3 +318,39 @@ def test_the_booking_form_has_the_waiting_list_choice(client, store, pilot, monk
 
     template = environment().get_template("public/booking_form.html")  # it compiles
     assert 'name="liste_attente"' in Path(template.filename).read_text(encoding="utf-8")
+
+
+def test_an_agent_puts_a_caller_on_the_waiting_list(store, pilot):
+    from chalicelib.domain.models import BookingChannel
+    from chalicelib.services import agent_booking
+    from tests import factories as f
+
+    store.usagers.save(f.usager(id="u-sophie", phone="+33612345678"))
+    request = agent_booking.AgentBookingRequest(
+        organisation=pilot.organisation,
+        booked_by="agent-1",
+        usager_id="u-sophie",
+        motif_id=pilot.motif.id,
+        lieu_id=pilot.lieu.id,
+        starts_at=IN_FIVE_WEEKS,
+        agent_id="agent-1",
+        channel=BookingChannel.PHONE,
+        key="k" * 22,
+        waiting_list=True,
+    )
+    booked = agent_booking.book_for_caller(store, request, NOW)
+    assert store.waiting_list.get(booked.rdv.id) is not None
+
+
+def test_an_offer_ends_when_the_slot_is_too_close(store, waiting):
+    from chalicelib.domain.errors import LinkExpired
+
+    a, b = waiting
+    manage.cancel_by_usager(store, b.manage_token, NOW)
+    deliver_all(store, drain(store))
+    [token] = offer_links(next(t for t in sms_to("+33611111111") if offer_links(t)))
+    too_late = IN_ONE_WEEK - timedelta(minutes=10)  # within the motif's minimum delay
+    assert not waiting_list.offer_for_token(store, token, too_late).open
+    with pytest.raises(LinkExpired):
+        waiting_list.accept_offer(store, token, too_late)
+    assert store.rdvs.get(a.rdv.id).starts_at == IN_FIVE_WEEKS
