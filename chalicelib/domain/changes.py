@@ -158,12 +158,15 @@ def move(
     at: datetime,
     by: str,
     waiting_list: bool = False,
+    lieu_id: str | None = None,
 ) -> RdvChange:
     """`waiting_list`: an earlier slot offered from the waiting list and accepted (the
-    agents see it in the rdv's history)."""
+    agents see it in the rdv's history); `lieu_id`: another lieu of the MDS (an usager
+    who said any lieu would do), else the rdv's own."""
     after = replace(
         rdv,
         starts_at=starts_at,
+        lieu_id=lieu_id or rdv.lieu_id,
         agent_id=agent_id,
         sequence=rdv.sequence + 1,
         version=rdv.version + 1,

@@ -432,6 +432,7 @@ class WaitingListEntry:
     created_at: datetime
     wanted_before: date | None = None
     expires_at: datetime | None = None  # removed then (its rdv's retention)
+    any_lieu: bool = False  # a slot at any lieu of the MDS will do
 
 
 @dataclass(frozen=True, slots=True)

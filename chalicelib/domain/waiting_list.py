@@ -61,7 +61,7 @@ def is_eligible(
         return False
     if rdv.motif_id != freed.motif_id or rdv.organisation_id != freed.organisation_id:
         return False
-    if entry.lieu_id is not None and entry.lieu_id != freed.lieu_id:
+    if not entry.any_lieu and entry.lieu_id != freed.lieu_id:
         return False
     if rdv.lieu_id is not None and freed.lieu_id is None:
         return False

@@ -214,6 +214,7 @@ def send_offer(
     now: datetime,
     attempt: int,
     senders: Senders,
+    lieu: Lieu | None = None,
 ) -> list[NotificationReceipt]:
     """Offer an earlier slot to the usager of `rdv` (file d'attente) by SMS and e-mail,
     each once (receipts keyed by the slot offered). The texts name the service, the
@@ -223,6 +224,8 @@ def send_offer(
     if context is None or context.contact is None:
         return []
     facts = replace(context.facts, starts_at=starts_at, manage_url=url, can_cancel_online=True)
+    if lieu is not None and lieu.id != rdv.lieu_id:  # another lieu of the MDS
+        facts = replace(facts, where=lieu.name, where_full=f"{lieu.name}, {lieu.address}")
     usager, extra = context.contact, starts_at.isoformat()
     sends = []
     if usager.phone and usager.notify_sms:

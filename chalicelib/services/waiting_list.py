@@ -21,6 +21,7 @@ from typing import Any
 from chalicelib.domain.changes import BY_USAGER, RdvChange, move
 from chalicelib.domain.errors import Busy, LinkExpired, RdvNotChangeable, SlotTaken, UnknownLink
 from chalicelib.domain.models import (
+    Lieu,
     NotificationReceipt,
     Rdv,
     RdvStatus,
@@ -59,8 +60,9 @@ class OfferTaken(SlotTaken):
 # --- joining and leaving ---------------------------------------------------------------
 
 
-def join(store: Store, rdv: Rdv, now: datetime) -> None:
-    """Put the rdv on the waiting list of its motif at its lieu (idempotent)."""
+def join(store: Store, rdv: Rdv, now: datetime, any_lieu: bool = False) -> None:
+    """Put the rdv on the waiting list of its motif at its lieu, or at any lieu of the
+    MDS (idempotent)."""
     store.waiting_list.save(
         WaitingListEntry(
             id=rdv.id,
@@ -70,6 +72,7 @@ def join(store: Store, rdv: Rdv, now: datetime) -> None:
             usager_id=rdv.usager_ids[0] if rdv.usager_ids else "",
             created_at=now,
             expires_at=rdv.expires_at,
+            any_lieu=any_lieu and rdv.lieu_id is not None,
         )
     )
 
@@ -157,7 +160,7 @@ def offer_freed_slot(
     lieu = store.catalogue.get_lieu(freed.lieu_id) if freed.lieu_id else None
     if slot_at(store, motif, lieu, freed.starts_at, now) is None:
         return []  # taken again meanwhile, or no longer bookable
-    entries = store.waiting_list.of_motif_lieu(freed.motif_id, freed.lieu_id)
+    entries = store.waiting_list.waiting_for(freed.motif_id, freed.lieu_id)
     candidates = []
     for entry in entries:
         rdv = store.rdvs.get(entry.id)
@@ -216,7 +219,10 @@ def _offer_to(
             )
         )
     url = f"{store.settings.base_url.rstrip('/')}/o/{token}"
-    return notifications.send_offer(store, rdv, freed.starts_at, url, now, attempt, senders)
+    lieu = store.catalogue.get_lieu(freed.lieu_id) if freed.lieu_id else None
+    return notifications.send_offer(
+        store, rdv, freed.starts_at, url, now, attempt, senders, lieu=lieu
+    )
 
 
 # --- the offer's page -------------------------------------------------------------------------
@@ -228,6 +234,7 @@ class OfferView:
     managed: ManagedRdv  # the rdv as it is now
     accepted: bool  # the rdv is already at the offered time
     open: bool  # it may still be accepted (the slot may have been taken meanwhile)
+    lieu: Lieu | None = None  # where the slot offered is
 
 
 def _offer_of_token(store: Store, token: str) -> WaitingOffer:
@@ -252,7 +259,8 @@ def offer_for_token(store: Store, token: str, now: datetime) -> OfferView:
         and rdv.status is RdvStatus.UNKNOWN
         and rdv.starts_at > offer.starts_at
     )
-    return OfferView(offer, managed_rdv(store, rdv, contact_of(store, rdv), now), accepted, open_)
+    view = managed_rdv(store, rdv, contact_of(store, rdv), now)
+    return OfferView(offer, view, accepted, open_, _lieu(store, offer))
 
 
 def accept_offer(store: Store, token: str, now: datetime) -> OfferView:
@@ -278,7 +286,9 @@ def accept_offer(store: Store, token: str, now: datetime) -> OfferView:
         slot = slot_at(store, motif, lieu, offer.starts_at, now, ignore_rdv_id=rdv.id)
         agents = sorted(slot.agent_ids, key=lambda a: a != rdv.agent_id) if slot else []
         for agent_id in agents:
-            change = move(rdv, offer.starts_at, agent_id, now, BY_USAGER, waiting_list=True)
+            change = move(
+                rdv, offer.starts_at, agent_id, now, BY_USAGER, True, lieu_id=offer.lieu_id
+            )
             proposal = propose(store, change, motif.reminder_offsets_minutes)
             if proposal is not None:
                 return proposal
@@ -289,7 +299,11 @@ def accept_offer(store: Store, token: str, now: datetime) -> OfferView:
         raise OfferTaken()
     rdv = outcome.rdv if isinstance(outcome, Committed) else outcome
     view = managed_rdv(store, rdv, contact_of(store, rdv), now)
-    return OfferView(offer, view, rdv.starts_at == offer.starts_at, False)
+    return OfferView(offer, view, rdv.starts_at == offer.starts_at, False, _lieu(store, offer))
+
+
+def _lieu(store: Store, offer: WaitingOffer) -> Lieu | None:
+    return store.catalogue.get_lieu(offer.lieu_id) if offer.lieu_id else None
 
 
 def manage_token_of(store: Store, rdv_id: str) -> str:

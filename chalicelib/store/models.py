@@ -523,6 +523,7 @@ class WaitingListEntryModel(BaseModel):
     wanted_before = UnicodeAttribute(null=True)
     by_motif_lieu = WaitingByMotifLieuIndex()
     expires_at = TTLAttribute(null=True)  # removed some time after its rdv
+    any_lieu = BooleanAttribute(null=True)  # its motif_lieu is then "<motif>#*"
 
 
 class WaitingOfferModel(BaseModel):

@@ -11,9 +11,16 @@ from chalicelib.domain.models import WaitingListEntry, WaitingOffer
 from chalicelib.store.base import parse_day
 from chalicelib.store.models import WaitingListEntryModel, WaitingOfferModel
 
+ANY_LIEU = "*"
+
 
 def motif_lieu_key(motif_id: str, lieu_id: str | None) -> str:
     return f"{motif_id}#{lieu_id or '-'}"
+
+
+def entry_key(entry: WaitingListEntry) -> str:
+    """Where an entry is found: at its lieu, or with every lieu of the motif."""
+    return motif_lieu_key(entry.motif_id, ANY_LIEU if entry.any_lieu else entry.lieu_id)
 
 
 def _entry(item: WaitingListEntryModel) -> WaitingListEntry:
@@ -26,6 +33,7 @@ def _entry(item: WaitingListEntryModel) -> WaitingListEntry:
         created_at=item.created_at,
         wanted_before=parse_day(item.wanted_before),
         expires_at=item.expires_at,
+        any_lieu=bool(item.any_lieu),
     )
 
 
@@ -49,11 +57,12 @@ class WaitingListRepository:
             organisation_id=entry.organisation_id,
             motif_id=entry.motif_id,
             lieu_id=entry.lieu_id,
-            motif_lieu=motif_lieu_key(entry.motif_id, entry.lieu_id),
+            motif_lieu=entry_key(entry),
             usager_id=entry.usager_id,
             created_at=entry.created_at,
             wanted_before=entry.wanted_before.isoformat() if entry.wanted_before else None,
             expires_at=entry.expires_at,
+            any_lieu=True if entry.any_lieu else None,
         ).save()
 
     def get(self, entry_id: str) -> WaitingListEntry | None:
@@ -78,10 +87,23 @@ class WaitingListRepository:
             ]
         return entries
 
+    def waiting_for(self, motif_id: str, lieu_id: str | None) -> list[WaitingListEntry]:
+        """Entries a slot of this motif at this lieu may go to: those at the lieu, and
+        those for any lieu of the motif (two Queries)."""
+        entries = self.of_motif_lieu(motif_id, lieu_id)
+        if lieu_id is not None:
+            entries += self.of_motif_lieu(motif_id, ANY_LIEU)
+        return entries
+
     def anyone_waiting(self, motif_id: str, lieu_id: str | None) -> bool:
-        """Whether any entry waits for this motif at this lieu (a Query of one item)."""
-        key = motif_lieu_key(motif_id, lieu_id)
-        return any(True for _ in WaitingListEntryModel.by_motif_lieu.query(key, limit=1))
+        """Whether any entry waits for this motif at this lieu (Queries of one item)."""
+        keys = [motif_lieu_key(motif_id, lieu_id)]
+        if lieu_id is not None:
+            keys.append(motif_lieu_key(motif_id, ANY_LIEU))
+        return any(
+            any(True for _ in WaitingListEntryModel.by_motif_lieu.query(key, limit=1))
+            for key in keys
+        )
 
     def add_offer(self, offer: WaitingOffer) -> bool:
         """Record an offer unless it is there already (a redelivered message): True

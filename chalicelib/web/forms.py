@@ -32,6 +32,7 @@ FORM_FIELDS = {
     "notify_sms": "sms",
     "notify_email": "rappel_email",
     "waiting_list": "liste_attente",
+    "waiting_list_any_lieu": "liste_attente_tout_lieu",
     "idempotency_key": "cle",
 }
 
@@ -97,6 +98,7 @@ class BookingForm:
             "notify_sms": self.checked("sms"),
             "notify_email": self.checked("rappel_email"),
             "waiting_list": self.checked("liste_attente"),
+            "waiting_list_any_lieu": self.checked("liste_attente_tout_lieu"),
             "idempotency_key": self.key,
         }
         if body["for_child"]:

@@ -354,3 +354,63 @@ def test_an_offer_ends_when_the_slot_is_too_close(store, waiting):
     with pytest.raises(LinkExpired):
         waiting_list.accept_offer(store, token, too_late)
     assert store.rdvs.get(a.rdv.id).starts_at == IN_FIVE_WEEKS
+
+
+def test_an_usager_who_said_any_lieu_is_offered_and_moved_to_another_lieu(store, pilot):
+    from datetime import date, time
+
+    from chalicelib.domain.models import Agent, Recurrence, Role
+    from tests import factories as f
+
+    other = f.lieu(id="lieu-2", name="Antenne de Marck", address="2 rue Test, 62730 Marck")
+    store.catalogue.save_lieu(other)
+    store.agents.save(
+        Agent(
+            id="agent-3",
+            email="agent3@example.fr",
+            first_name="Agent",
+            last_name="3",
+            roles={pilot.organisation.id: Role.AGENT},
+        )
+    )
+    store.planning.save_plage(
+        f.plage(
+            id="plage-3",
+            agent_id="agent-3",
+            lieu_id="lieu-2",
+            motif_ids=("m30",),
+            first_day=date(2026, 11, 2),
+            start_time=time(9),
+            end_time=time(12),
+            recurrence=Recurrence(1, (0, 1, 2, 3, 4)),
+        )
+    )
+    anywhere = booking.book_rdv(
+        store,
+        request_for(
+            pilot,
+            starts_at=IN_FIVE_WEEKS,
+            phone="+33611111111",
+            email="u11111111@example.org",
+            waiting_list=True,
+            waiting_any_lieu=True,
+        ),
+        NOW,
+    )
+    here_only = book(store, pilot, IN_FIVE_WEEKS + timedelta(days=1), "33333333", waiting=True)
+    b = booking.book_rdv(
+        store,
+        request_for(pilot, starts_at=IN_ONE_WEEK, lieu=other, phone="+33622222222"),
+        NOW,
+    )
+    deliver_all(store, drain(store))
+    manage.cancel_by_usager(store, b.manage_token, NOW)
+    deliver_all(store, drain(store))
+    assert not any(offer_links(t) for t in sms_to("+33633333333"))  # lieu-1 only
+    [sms] = [t for t in sms_to("+33611111111") if offer_links(t)]
+    assert "Antenne de Marck" in sms
+    [token] = offer_links(sms)
+    waiting_list.accept_offer(store, token, NOW)
+    moved = store.rdvs.get(anywhere.rdv.id)
+    assert (moved.starts_at, moved.lieu_id, moved.agent_id) == (IN_ONE_WEEK, "lieu-2", "agent-3")
+    assert store.rdvs.get(here_only.rdv.id).starts_at == IN_FIVE_WEEKS + timedelta(days=1)

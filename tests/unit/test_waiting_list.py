@@ -28,7 +28,7 @@ MOTIF = f.motif(id="m30", min_booking_delay_minutes=30)
 FREED = FreedSlot("org-1", "m30", "lieu-1", FREED_AT, "rdv-freed")
 
 
-def candidate(rdv_id="rdv-a", weeks=5, lieu_id="lieu-1", entry_lieu="lieu-1", **kw):
+def candidate(rdv_id="rdv-a", weeks=5, lieu_id="lieu-1", entry_lieu="lieu-1", any_lieu=False, **kw):
     rdv = f.rdv(
         id=rdv_id,
         motif_id="m30",
@@ -44,6 +44,7 @@ def candidate(rdv_id="rdv-a", weeks=5, lieu_id="lieu-1", entry_lieu="lieu-1", **
         lieu_id=entry_lieu,
         usager_id="u-1",
         created_at=NOW,
+        any_lieu=any_lieu,
     )
     return Candidate(entry, rdv)
 
@@ -62,7 +63,7 @@ def test_a_rdv_earlier_than_the_freed_slot_is_not():
 
 def test_another_motif_or_lieu_is_not_eligible_unless_any_lieu_was_chosen():
     assert not eligible(candidate(lieu_id="lieu-2", entry_lieu="lieu-2"))
-    assert eligible(candidate(lieu_id="lieu-2", entry_lieu=None))
+    assert eligible(candidate(lieu_id="lieu-2", entry_lieu="lieu-2", any_lieu=True))
     other = candidate()
     assert not eligible(replace(other, rdv=replace(other.rdv, motif_id="m45")))
 
