@@ -87,12 +87,13 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "agents",
             "reminders",
             "receipts",
-            # A freed slot: the waiting list's entries, their rdvs, whether it is free.
+            # A freed slot: the waiting list's entries, their rdvs, whether it is still
+            # free (the slot engine: plages, absences, the territoire's public holidays).
             "waiting-list",
             "waiting-offers",
             "plages",
             "absences",
-            "agent-days",
+            "territoires",
             "rate-limits",
         ],
         # Receipts; a reminder found in the quiet hours is made due again at 8:00; the
