@@ -153,7 +153,7 @@ def offer_freed_slot(
     if morning > now:
         # Quiet hours: the message comes back (SQS delays 15 minutes at most) until 8:00,
         # if the slot is still worth offering then.
-        if still_offerable(freed, motif, morning):
+        if still_offerable(freed, motif, morning) and _first_hold(store, message, now):
             wait = (morning - now).total_seconds()
             queue.enqueue(store.settings, [message], delay_seconds=int(min(wait, 900)) + 1)
         return []
@@ -178,6 +178,16 @@ def offer_freed_slot(
             offered += 1
             receipts.extend(sent)
     return receipts
+
+
+def _first_hold(store: Store, message: dict[str, Any], now: datetime) -> bool:
+    """Whether this delivery is the first to hold the message back in this quarter of an
+    hour: a message delivered twice (at least once delivery) comes back once, not twice
+    each quarter until the morning."""
+    quarter = int(now.timestamp()) // 900
+    slot = f"{message['motif_id']}#{message.get('lieu_id') or '-'}#{message['starts_at']}"
+    window_end = datetime.fromtimestamp((quarter + 1) * 900, tz=now.tzinfo)
+    return store.rate_limits.hit(f"slot-freed-hold#{slot}#{quarter}", window_end) == 1
 
 
 def _offer_to(
@@ -233,8 +243,9 @@ class OfferView:
     offer: WaitingOffer
     managed: ManagedRdv  # the rdv as it is now
     accepted: bool  # the rdv is already at the offered time
-    open: bool  # it may still be accepted (the slot may have been taken meanwhile)
+    open: bool  # it may still be accepted
     lieu: Lieu | None = None  # where the slot offered is
+    taken: bool = False  # someone else took the slot meanwhile
 
 
 def _offer_of_token(store: Store, token: str) -> WaitingOffer:
@@ -260,7 +271,13 @@ def offer_for_token(store: Store, token: str, now: datetime) -> OfferView:
         and rdv.starts_at > offer.starts_at
     )
     view = managed_rdv(store, rdv, contact_of(store, rdv), now)
-    return OfferView(offer, view, accepted, open_, _lieu(store, offer))
+    lieu = _lieu(store, offer)
+    taken = False
+    if open_:
+        motif = store.catalogue.get_motif(offer.motif_id)
+        free = motif and slot_at(store, motif, lieu, offer.starts_at, now, ignore_rdv_id=rdv.id)
+        taken = not free
+    return OfferView(offer, view, accepted, open_ and not taken, lieu, taken)
 
 
 def accept_offer(store: Store, token: str, now: datetime) -> OfferView:

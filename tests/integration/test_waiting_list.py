@@ -165,6 +165,12 @@ def test_in_the_quiet_hours_the_offer_waits_for_eight(store, waiting):
         QueueUrl=queue_url(store.settings), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
     )["Attributes"]
     assert int(attributes["ApproximateNumberOfMessagesDelayed"]) == 1
+    # Delivered twice meanwhile, it comes back once.
+    deliver_all(store, bodies, now=evening + timedelta(minutes=1))
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url(store.settings), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )["Attributes"]
+    assert int(attributes["ApproximateNumberOfMessagesDelayed"]) == 1
     # Delivered again at 8:00 (Paris) the next morning, it is offered then.
     morning = NOW.replace(day=24, hour=7)
     deliver_all(store, [m for m in bodies if m.get("kind")], now=morning)
@@ -256,6 +262,8 @@ def test_a_taken_slot_answers_409_in_french(client, store, pilot, waiting, monke
     [token] = offer_links(sms_to("+33611111111")[-1])
     for who in ("66666666", "77777777"):  # both agents' 9:00 taken again
         book(store, pilot, IN_ONE_WEEK, who)
+    page = client.http.get(f"/o/{token}").body.decode()
+    assert "Ce créneau a déjà été pris" in page and "Prendre ce créneau" not in page
     answer = client.http.post(f"/o/{token}", headers=FORM, body="")
     assert answer.status_code == 409
     assert "Ce créneau a déjà été pris" in answer.body.decode()
@@ -414,3 +422,17 @@ def test_an_usager_who_said_any_lieu_is_offered_and_moved_to_another_lieu(store,
     moved = store.rdvs.get(anywhere.rdv.id)
     assert (moved.starts_at, moved.lieu_id, moved.agent_id) == (IN_ONE_WEEK, "lieu-2", "agent-3")
     assert store.rdvs.get(here_only.rdv.id).starts_at == IN_FIVE_WEEKS + timedelta(days=1)
+
+
+def test_the_queue_consumer_lambda_offers_the_slot(client, store, waiting, monkeypatch):
+    from chalicelib.routes.events import NOTIFICATIONS_QUEUE
+
+    monkeypatch.setattr(context, "now", lambda: NOW)
+    _a, b = waiting
+    manage.cancel_by_usager(store, b.manage_token, NOW)
+    bodies = [m for m in drain(store) if m.get("kind")]
+    event = client.events.generate_sqs_event(
+        message_bodies=[json.dumps(m) for m in bodies], queue_name=NOTIFICATIONS_QUEUE
+    )
+    client.lambda_.invoke("deliver_notifications", event)
+    assert len([t for t in sms_to("+33611111111") if offer_links(t)]) == 1
