@@ -315,7 +315,11 @@ def _sms_deferred(store: Store, rdv: Rdv, message: dict, by: str, now: datetime)
     event = NotificationEvent(message["event"])
     if event not in COALESCED_EVENTS or by != "usager":
         return False
-    last = store.receipts.last_sent(rdv.id, Channel.SMS)
+    # An offer from the waiting list is not about the rdv's own changes: accepting it
+    # is confirmed by SMS at once.
+    last = store.receipts.last_sent(
+        rdv.id, Channel.SMS, excluding=frozenset({NotificationEvent.WAITING_LIST_OFFER})
+    )
     if last is None or now - last >= SMS_SPACING:
         return False
     if in_quiet_hours(last + SMS_SPACING, ZoneInfo(store.settings.timezone)):

@@ -67,10 +67,11 @@ def test_joining_at_booking_stores_an_entry_keyed_to_the_rdv(store, waiting):
 
 def test_a_cancellation_offers_the_slot_once_and_accepting_moves_the_rdv(store, waiting):
     a, b = waiting
-    manage.cancel_by_usager(store, b.manage_token, NOW)
+    later = NOW + timedelta(minutes=90)  # A's confirmation SMS went out at NOW
+    manage.cancel_by_usager(store, b.manage_token, later)
     bodies = drain(store)
     assert {"kind": "slot_freed"}.items() <= next(m for m in bodies if "kind" in m).items()
-    deliver_all(store, bodies + bodies)  # delivered twice: sent once
+    deliver_all(store, bodies + bodies, now=later)  # delivered twice: sent once
     [sms] = [t for t in sms_to("+33611111111") if offer_links(t)]
     [email] = [
         m
@@ -92,7 +93,7 @@ def test_a_cancellation_offers_the_slot_once_and_accepting_moves_the_rdv(store, 
         Channel.EMAIL,
     }
 
-    view = waiting_list.accept_offer(store, token, NOW + timedelta(minutes=1))
+    view = waiting_list.accept_offer(store, token, later + timedelta(minutes=1))
     assert view.accepted
     moved = store.rdvs.get(a.rdv.id)
     assert moved.starts_at == IN_ONE_WEEK and moved.status is RdvStatus.UNKNOWN
@@ -106,15 +107,18 @@ def test_a_cancellation_offers_the_slot_once_and_accepting_moves_the_rdv(store, 
         NOW,
     )
     # Nobody else waits: no freed-slot message (see the next test for the turn after).
-    assert not [m for m in drain(store) if m.get("kind") == "slot_freed"]
-
+    queued = drain(store)
+    assert [m.get("event") for m in queued] == ["rdv_date_updated"]
+    # The move is confirmed by SMS at once (the offer's SMS does not make it wait).
+    deliver_all(store, queued, now=later + timedelta(minutes=2))
+    assert any("30/11" in t and "/r/" in t for t in sms_to("+33611111111"))
     # Agents see that it came from the waiting list, and the offer's sends.
     page = agent_rdvs.rdv_page(store, a.rdv.organisation_id, a.rdv.id, NOW)
     [moved_entry] = [e for e in page.history if e.kind == "moved"]
     assert moved_entry.waiting_list and moved_entry.to_starts_at == IN_ONE_WEEK
     assert any("créneau plus tôt" in r.text for r in page.receipts)
 
-    again = waiting_list.accept_offer(store, token, NOW + timedelta(minutes=2))
+    again = waiting_list.accept_offer(store, token, later + timedelta(minutes=3))
     assert again.accepted
     assert store.rdvs.get(a.rdv.id).version == moved.version  # nothing changed
     assert drain(store) == []
