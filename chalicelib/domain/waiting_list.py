@@ -7,6 +7,7 @@ their rdvs, and these functions decide. Time is a parameter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -82,6 +83,21 @@ def choose(
     message (some may have had their offer of the day)."""
     eligible = [c for c in candidates if is_eligible(freed, motif, c.entry, c.rdv, now)]
     return sorted(eligible, key=lambda c: (-c.rdv.starts_at.timestamp(), c.entry.created_at))
+
+
+def first_offers(
+    chosen: list[Candidate], offer: Callable[[Candidate], bool], limit: int = OFFERS_PER_SLOT
+) -> list[Candidate]:
+    """Offer to the chosen candidates in their order until `limit` got it: `offer`
+    says whether one was offered (False: it may not be messaged, e.g. it had its
+    offer of the day), and then the next one is tried."""
+    offered: list[Candidate] = []
+    for candidate in chosen:
+        if len(offered) >= limit:
+            break
+        if offer(candidate):
+            offered.append(candidate)
+    return offered
 
 
 def offer_time(now: datetime, tz: ZoneInfo) -> datetime:

@@ -33,6 +33,7 @@ from chalicelib.domain.waiting_list import (
     Candidate,
     FreedSlot,
     choose,
+    first_offers,
     freed_by,
     leaves_waiting_list,
     offer_ends_at,
@@ -167,16 +168,14 @@ def offer_freed_slot(
         if rdv is not None:
             candidates.append(Candidate(entry, rdv))
     receipts: list[NotificationReceipt] = []
-    offered = 0
-    for candidate in choose(freed, motif, candidates, now):
-        if offered >= OFFERS_PER_SLOT:
-            break
-        sent = _offer_to(
-            store, candidate.rdv, freed, offer_ends_at(freed, motif), now, attempt, senders
-        )
-        if sent is not None:
-            offered += 1
-            receipts.extend(sent)
+    ends_at = offer_ends_at(freed, motif)
+
+    def offer(candidate: Candidate) -> bool:
+        sent = _offer_to(store, candidate.rdv, freed, ends_at, now, attempt, senders)
+        receipts.extend(sent or [])
+        return sent is not None
+
+    first_offers(choose(freed, motif, candidates, now), offer, OFFERS_PER_SLOT)
     return receipts
 
 

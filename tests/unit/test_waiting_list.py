@@ -13,6 +13,7 @@ from chalicelib.domain.waiting_list import (
     Candidate,
     FreedSlot,
     choose,
+    first_offers,
     freed_by,
     is_eligible,
     leaves_waiting_list,
@@ -134,3 +135,17 @@ def test_a_past_rdv_or_a_seen_mark_frees_nothing_offered():
     rdv = candidate("rdv-b", weeks=1).rdv
     assert freed_by(set_status(rdv, RdvStatus.SEEN, NOW, "agent-1")) is None
     assert freed_by(set_status(rdv, RdvStatus.EXCUSED, rdv.starts_at, BY_USAGER)) is None
+
+
+def test_three_usagers_at_most_and_one_who_had_their_offer_of_the_day_is_skipped():
+    chosen = [candidate(f"rdv-{n}", weeks=6 - n * 0.1) for n in range(5)]
+    had_one_today = {"rdv-1"}
+    asked = []
+
+    def offer(c):
+        asked.append(c.rdv.id)
+        return c.rdv.id not in had_one_today
+
+    offered = first_offers(chosen, offer)
+    assert [c.rdv.id for c in offered] == ["rdv-0", "rdv-2", "rdv-3"]
+    assert asked == ["rdv-0", "rdv-1", "rdv-2", "rdv-3"]  # rdv-4 is not even asked
