@@ -40,6 +40,7 @@ from chalicelib.domain.waiting_list import (
     offer_time,
     still_offerable,
 )
+from chalicelib.services import manage
 from chalicelib.services.availability import slot_at, tz_of
 from chalicelib.services.rate_limits import first_offer_of_the_day
 from chalicelib.services.tokens import hash_token, offer_token
@@ -84,8 +85,6 @@ def is_waiting(store: Store, rdv_id: str) -> bool:
 
 def set_waiting(store: Store, token: str, waiting: bool, now: datetime) -> ManagedRdv:
     """Join or leave the waiting list from the private link (one click each)."""
-    from chalicelib.services import manage
-
     view = manage.rdv_for_token(store, token, now)
     if waiting and view.rdv.status is RdvStatus.UNKNOWN and now < view.rdv.starts_at:
         join(store, view.rdv, now)
