@@ -427,11 +427,11 @@ def offer_page(token):
 def accept_offer(token):
     store, now = context.store(), context.now()
     try:
-        waiting_list.accept_offer(store, token, now)
+        view = waiting_list.accept_offer(store, token, now)
     except waiting_list.OfferTaken as taken:
         view = waiting_list.offer_for_token(store, token, now)
         return _offer_page(view, token, taken=str(taken), status_code=taken.status_code)
-    return _redirect(f"/o/{token}?accepte=1")
+    return _redirect(f"/o/{token}?accepte=1" if view.moved_now else f"/o/{token}")
 
 
 def _offer_page(view, token, taken=None, status_code=200):

@@ -244,6 +244,7 @@ class OfferView:
     open: bool  # it may still be accepted
     lieu: Lieu | None = None  # where the slot offered is
     taken: bool = False  # someone else took the slot meanwhile
+    moved_now: bool = False  # this acceptance moved the rdv (not an earlier click)
 
 
 def _offer_of_token(store: Store, token: str) -> WaitingOffer:
@@ -314,7 +315,14 @@ def accept_offer(store: Store, token: str, now: datetime) -> OfferView:
         raise OfferTaken()
     rdv = outcome.rdv if isinstance(outcome, Committed) else outcome
     view = managed_rdv(store, rdv, contact_of(store, rdv), now)
-    return OfferView(offer, view, rdv.starts_at == offer.starts_at, False, _lieu(store, offer))
+    return OfferView(
+        offer,
+        view,
+        accepted=rdv.starts_at == offer.starts_at,
+        open=False,
+        lieu=_lieu(store, offer),
+        moved_now=isinstance(outcome, Committed),
+    )
 
 
 def _lieu(store: Store, offer: WaitingOffer) -> Lieu | None:

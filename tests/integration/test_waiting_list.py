@@ -94,7 +94,7 @@ def test_a_cancellation_offers_the_slot_once_and_accepting_moves_the_rdv(store, 
     }
 
     view = waiting_list.accept_offer(store, token, later + timedelta(minutes=1))
-    assert view.accepted
+    assert view.accepted and view.moved_now
     moved = store.rdvs.get(a.rdv.id)
     assert moved.starts_at == IN_ONE_WEEK and moved.status is RdvStatus.UNKNOWN
     assert store.waiting_list.get(a.rdv.id) is None  # moved earlier: off the list
@@ -119,7 +119,7 @@ def test_a_cancellation_offers_the_slot_once_and_accepting_moves_the_rdv(store, 
     assert any("créneau plus tôt" in r.text for r in page.receipts)
 
     again = waiting_list.accept_offer(store, token, later + timedelta(minutes=3))
-    assert again.accepted
+    assert again.accepted and not again.moved_now
     assert store.rdvs.get(a.rdv.id).version == moved.version  # nothing changed
     assert drain(store) == []
 
@@ -252,9 +252,11 @@ def test_the_offer_page_shows_both_times_a_get_changes_nothing(client, store, wa
     answer = client.http.post(f"/o/{token}", headers=FORM, body="")
     assert answer.status_code == 303
     assert store.rdvs.get(a.rdv.id).starts_at == IN_ONE_WEEK
+    done = client.http.get(answer.headers["Location"]).body.decode()
+    assert "C’est fait : votre rendez-vous est maintenant le lundi 30 novembre 2026" in done
     second = client.http.post(f"/o/{token}", headers=FORM, body="")
     shown = client.http.get(second.headers["Location"]).body.decode()
-    assert "Votre rendez-vous est avancé" in shown
+    assert "Vous avez déjà accepté ce créneau : rien n’a changé" in shown
     assert store.rdvs.get(a.rdv.id).starts_at == IN_ONE_WEEK
 
 
