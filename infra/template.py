@@ -66,6 +66,13 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "agents",
             "memberships",
             "waiting-list",
+            # The admins' setup pages, and each agent's plages and absences.
+            "lieux",
+            "motifs",
+            "organisations",
+            "sectors",
+            "plages",
+            "absences",
         ],
         "sqs_send": True,
         # The agents' password links (reset, invitation) are e-mailed from the page.
@@ -87,10 +94,19 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
             "agents",
             "reminders",
             "receipts",
+            # A freed slot: the waiting list's entries, their rdvs, whether it is still
+            # free (the slot engine: plages, absences, the territoire's public holidays).
+            "waiting-list",
+            "waiting-offers",
+            "plages",
+            "absences",
+            "territoires",
+            "rate-limits",
         ],
         # Receipts; a reminder found in the quiet hours is made due again at 8:00; a
-        # reminder sent is recorded on its rdv through the write path (rdv and counters).
-        "write": ["receipts", "reminders", "rdvs", "counters"],
+        # reminder sent is recorded on its rdv through the write path (rdv and counters);
+        # the offers of freed slots and the count of an usager's offers of the day.
+        "write": ["receipts", "reminders", "rdvs", "counters", "waiting-offers", "rate-limits"],
         "sqs_consume": True,
         # An SMS of the usager's own change waits (sent back to the queue with a delay).
         "sqs_send": True,

@@ -154,14 +154,26 @@ def create(rdv: Rdv, by: str) -> RdvChange:
     return RdvChange(ChangeKind.CREATED, None, replace(rdv, version=1), rdv.created_at, by)
 
 
-def move(rdv: Rdv, starts_at: datetime, agent_id: str, at: datetime, by: str) -> RdvChange:
+def move(
+    rdv: Rdv,
+    starts_at: datetime,
+    agent_id: str,
+    at: datetime,
+    by: str,
+    waiting_list: bool = False,
+    lieu_id: str | None = None,
+) -> RdvChange:
+    """`waiting_list`: an earlier slot offered from the waiting list and accepted (the
+    agents see it in the rdv's history); `lieu_id`: another lieu of the MDS (an usager
+    who said any lieu would do), else the rdv's own."""
     after = replace(
         rdv,
         starts_at=starts_at,
+        lieu_id=lieu_id or rdv.lieu_id,
         agent_id=agent_id,
         sequence=rdv.sequence + 1,
         version=rdv.version + 1,
-        moves=(*rdv.moves, MoveRecord(at, by, rdv.starts_at)),
+        moves=(*rdv.moves, MoveRecord(at, by, rdv.starts_at, waiting_list)),
     )
     return RdvChange(ChangeKind.MOVED, rdv, after, at, by)
 

@@ -328,6 +328,7 @@ class MoveRecord:
     at: datetime
     by: str
     from_starts_at: datetime
+    waiting_list: bool = False  # an earlier slot accepted from the waiting list
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +396,7 @@ class NotificationEvent(StrEnum):
     RDV_CANCELLED = "rdv_cancelled"
     RDV_REVOKED = "rdv_revoked"
     RDV_UPCOMING_REMINDER = "rdv_upcoming_reminder"
+    WAITING_LIST_OFFER = "waiting_list_offer"  # an earlier slot offered (file d'attente)
 
 
 class ReceiptOutcome(StrEnum):
@@ -432,6 +434,23 @@ class WaitingListEntry:
     usager_id: str
     created_at: datetime
     wanted_before: date | None = None
+    expires_at: datetime | None = None  # removed then (its rdv's retention)
+    any_lieu: bool = False  # a slot at any lieu of the MDS will do
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingOffer:
+    """A freed slot offered to a rdv on the waiting list, through a private link whose
+    hash only is stored. Accepting it moves the rdv there, if the slot is still free."""
+
+    token_hash: str
+    rdv_id: str
+    organisation_id: str
+    motif_id: str
+    lieu_id: str | None
+    starts_at: datetime  # the slot offered
+    created_at: datetime
+    ends_at: datetime  # the link works until then (the motif's minimum delay before)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,6 +179,8 @@ def subject(event: NotificationEvent, facts: RdvFacts) -> str:
         return f"{rdv} du {when} est annulé"
     if event is NotificationEvent.RDV_REVOKED:
         return f"{rdv} du {when} est annulé par la MDS"
+    if event is NotificationEvent.WAITING_LIST_OFFER:
+        return f"Un créneau plus tôt s’est libéré pour {facts.rdv_of} : {when}"
     child = f" de {facts.child}" if facts.child else ""
     relative = f"{facts.relative_day}, " if facts.relative_day else "le "
     return f"Rappel : rendez-vous{child} {relative}{when}"

@@ -209,6 +209,7 @@ def book(me):
         key=data.get("cle", ""),
         home_address=data.get("adresse", ""),
         force=data.get("forcer") == "oui",
+        waiting_list=data.get("liste_attente") == "oui",
     )
     try:
         booked = agent_booking.book_for_caller(store, request, context.now())
@@ -220,7 +221,7 @@ def book(me):
         )  # fmt: skip
         if chosen.motif is None:
             raise
-        values = {k: data.get(k, "") for k in ("cle", "canal", "adresse", "agent")}
+        values = {k: data.get(k, "") for k in ("cle", "canal", "adresse", "agent", "liste_attente")}
         message = error.message
         if isinstance(error, IdempotencyKeyReused):
             values["cle"] = usagers.new_form_key()

@@ -19,7 +19,7 @@ from chalicelib.domain.errors import (
     SlotTaken,
 )
 from chalicelib.filters import local, slot_param
-from chalicelib.services import availability, booking, catalogue, context, manage
+from chalicelib.services import availability, booking, catalogue, context, manage, waiting_list
 from chalicelib.web import ratelimit
 from chalicelib.web.errors import error_page, french_errors, html_errors
 from chalicelib.web.params import form_data, parse_day, parse_slot_start, query
@@ -280,6 +280,7 @@ DONE_MESSAGES = {
     "deja": "unchanged",
     "annule": "cancelled",
     "preferences": "preferences_saved",
+    "liste": "waiting_saved",
 }
 
 
@@ -399,6 +400,52 @@ def move(token):
     if data.get("sequence", "") == str(managed.rdv.sequence):
         return _redirect(f"/r/{token}?deja=1")
     return _redirect(f"/r/{token}?deplace=1")
+
+
+@public.route("/r/{token}/liste-attente", methods=["POST"], content_types=FORM)
+@html_errors
+@private_link(public)
+def waiting_list_choice(token):
+    """Join or leave the waiting list: one click each, from the manage page."""
+    join = form_data(_request().raw_body).get("liste_attente") == "oui"
+    waiting_list.set_waiting(context.store(), token, join, context.now())
+    return _redirect(f"/r/{token}?liste=1#liste-attente")
+
+
+@public.route("/o/{token}", methods=["GET"])
+@html_errors
+@private_link(public)
+def offer_page(token):
+    """An earlier slot offered from the waiting list, beside the rdv: reads only."""
+    view = waiting_list.offer_for_token(context.store(), token, context.now())
+    return _offer_page(view, token)
+
+
+@public.route("/o/{token}", methods=["POST"], content_types=FORM)
+@html_errors
+@private_link(public)
+def accept_offer(token):
+    store, now = context.store(), context.now()
+    try:
+        view = waiting_list.accept_offer(store, token, now)
+    except waiting_list.OfferTaken as taken:
+        view = waiting_list.offer_for_token(store, token, now)
+        return _offer_page(view, token, taken=str(taken), status_code=taken.status_code)
+    return _redirect(f"/o/{token}?accepte=1" if view.moved_now else f"/o/{token}")
+
+
+def _offer_page(view, token, taken=None, status_code=200):
+    store = context.store()
+    return render(
+        "public/offer.html",
+        status_code=status_code,
+        view=view,
+        offer_url=f"/o/{token}",
+        manage_url=f"/r/{waiting_list.manage_token_of(store, view.offer.rdv_id)}",
+        just_accepted=query(_request().query_params, "accepte") == "1",
+        taken=taken,
+        location_labels=LOCATION_LABELS,
+    )
 
 
 @public.route("/r/{token}/rdv.ics", methods=["GET"])

@@ -261,6 +261,7 @@ class AgentBookingRequest:
     key: str  # the form's one-time key
     home_address: str = ""
     force: bool = False  # the agent confirmed a time that is not a free slot
+    waiting_list: bool = False  # the caller wants an earlier slot if one frees up
 
 
 @dataclass(frozen=True)
@@ -365,9 +366,12 @@ def book_for_caller(store: Store, request: AgentBookingRequest, now: datetime) -
     outcome = write(store, attempt, _busy)
     if isinstance(outcome, NeedsConfirmation):
         raise outcome
-    if isinstance(outcome, Committed):
-        return AgentBooked(outcome.rdv, again=False)
-    return AgentBooked(outcome, again=True)
+    booked = outcome.rdv if isinstance(outcome, Committed) else outcome
+    if request.waiting_list:
+        from chalicelib.services import waiting_list
+
+        waiting_list.join(store, booked, now)
+    return AgentBooked(booked, again=not isinstance(outcome, Committed))
 
 
 def _fingerprint(request: AgentBookingRequest, secret_key: str) -> str:

@@ -61,6 +61,7 @@ EVENT_NAMES = {
     NotificationEvent.RDV_CANCELLED: ("Annulation", True),
     NotificationEvent.RDV_REVOKED: ("Annulation par la MDS", True),
     NotificationEvent.RDV_UPCOMING_REMINDER: ("Rappel", False),
+    NotificationEvent.WAITING_LIST_OFFER: ("Proposition d’un créneau plus tôt", True),
 }
 CHANNEL_NAMES = {Channel.SMS: "SMS", Channel.EMAIL: "e-mail"}
 
@@ -96,6 +97,7 @@ class HistoryEntry:
     from_starts_at: datetime | None = None  # a move: from when…
     to_starts_at: datetime | None = None  # …to when
     channel: str = ""  # a creation: how it was booked
+    waiting_list: bool = False  # a move: an earlier slot accepted from the waiting list
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,7 @@ def _history(rdv: Rdv, names: _AgentNames) -> list[HistoryEntry]:
                 names.by(moved.by),
                 from_starts_at=moved.from_starts_at,
                 to_starts_at=later or rdv.starts_at,
+                waiting_list=moved.waiting_list,
             )
         )
     for change in rdv.status_history:

@@ -73,6 +73,9 @@ class BookingRequest:
     # person booking the same time again (the form sent again after Back, with a new
     # one-time key) is shown that rdv instead of getting a second one.
     known_tokens: tuple[str, ...] = ()
+    # « Prévenez-moi si un créneau plus tôt se libère »: the rdv joins the waiting list.
+    waiting_list: bool = False
+    waiting_any_lieu: bool = False  # …at any lieu of the MDS
 
 
 # Rdv ids derived from an idempotency key live in this namespace.
@@ -187,6 +190,10 @@ def book_rdv(store: Store, request: BookingRequest, now: datetime) -> Booked:
         if twin is None:
             raise SlotTaken(next_slots=next_slots(store, request.motif, request.lieu, day, now))
         rdv = twin
+    if request.waiting_list and rdv.id == rdv_id:
+        from chalicelib.services import waiting_list
+
+        waiting_list.join(store, rdv, now, any_lieu=request.waiting_any_lieu)
     view = managed_rdv(store, rdv, rdv.contact, now)
     return Booked(rdv=rdv, manage_token=token, view=view)
 

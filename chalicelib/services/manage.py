@@ -49,7 +49,8 @@ def _rdv_of_token(store: Store, token: str, now: datetime) -> Rdv:
 
 def rdv_for_token(store: Store, token: str, now: datetime) -> ManagedRdv:
     rdv = _rdv_of_token(store, token, now)
-    return managed_rdv(store, rdv, contact_of(store, rdv), now)
+    view = managed_rdv(store, rdv, contact_of(store, rdv), now)
+    return replace(view, on_waiting_list=store.waiting_list.get(rdv.id) is not None)
 
 
 def set_preferences(store: Store, token: str, sms: bool, email: bool, now: datetime) -> ManagedRdv:

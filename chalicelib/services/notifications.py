@@ -152,6 +152,10 @@ def deliver(
     store: Store, message: dict[str, Any], now: datetime, attempt: int, senders: Senders
 ) -> list[NotificationReceipt]:
     """Send what one queue message asks for, each channel at most once."""
+    if message.get("kind") == "slot_freed":
+        from chalicelib.services import waiting_list
+
+        return waiting_list.offer_freed_slot(store, message, now, attempt, senders)
     rdv = store.rdvs.get(message["rdv_id"])
     event = NotificationEvent(message["event"])
     extra = str(message.get("extra", ""))
@@ -224,6 +228,58 @@ def record_reminded(store: Store, rdv_id: str, now: datetime) -> bool:
     return isinstance(write(store, attempt, lambda: None), Committed)
 
 
+def send_offer(
+    store: Store,
+    rdv: Rdv,
+    starts_at: datetime,
+    url: str,
+    now: datetime,
+    attempt: int,
+    senders: Senders,
+    lieu: Lieu | None = None,
+) -> list[NotificationReceipt]:
+    """Offer an earlier slot to the usager of `rdv` (file d'attente) by SMS and e-mail,
+    each once (receipts keyed by the slot offered). The texts name the service, the
+    date and the place, never the motif."""
+    event = NotificationEvent.WAITING_LIST_OFFER
+    context = _context(store, rdv, now)
+    if context is None or context.contact is None:
+        return []
+    facts = replace(context.facts, starts_at=starts_at, manage_url=url, can_cancel_online=True)
+    if lieu is not None and lieu.id != rdv.lieu_id:  # another lieu of the MDS
+        facts = replace(facts, where=lieu.name, where_full=f"{lieu.name}, {lieu.address}")
+    usager, extra = context.contact, starts_at.isoformat()
+    sends = []
+    if usager.phone and usager.notify_sms:
+        sends.append((Channel.SMS, usager.phone, lambda: _sms(senders, event, facts, usager)))
+    if usager.email and usager.notify_email and not usager.email_invalid:
+        sends.append(
+            (Channel.EMAIL, usager.email, lambda: _offer_email(store, senders, facts, usager))
+        )
+    receipts, retry = [], False
+    for channel, recipient, send in sends:
+        receipt, wants_retry = _send_once(
+            store, rdv, event, channel, recipient, extra, send, now, attempt
+        )
+        retry = retry or wants_retry
+        if receipt is not None:
+            receipts.append(receipt)
+    if retry:
+        raise DeliveryFailed(f"offer to rdv {rdv.id}: a provider failed, retry later")
+    return receipts
+
+
+def _offer_email(store: Store, senders: Senders, facts, usager: RdvContact) -> str | None:
+    to = email_address(usager.email or "")
+    if to is None:
+        return None
+    subject, text, html = messages.email_parts(NotificationEvent.WAITING_LIST_OFFER, facts)
+    message = build_message(
+        sender=mailbox(store.settings.email_sender), to=to, subject=subject, text=text, html=html
+    )
+    return senders.email.send(message)
+
+
 def _send_once(store, rdv, event, channel, recipient, extra, send, now, attempt):
     key = receipt_key(event, channel, recipient, extra)
     claim = NotificationReceipt(
@@ -281,7 +337,11 @@ def _sms_deferred(store: Store, rdv: Rdv, message: dict, by: str, now: datetime)
     event = NotificationEvent(message["event"])
     if event not in COALESCED_EVENTS or by != "usager":
         return False
-    last = store.receipts.last_sent(rdv.id, Channel.SMS)
+    # An offer from the waiting list is not about the rdv's own changes: accepting it
+    # is confirmed by SMS at once.
+    last = store.receipts.last_sent(
+        rdv.id, Channel.SMS, excluding=frozenset({NotificationEvent.WAITING_LIST_OFFER})
+    )
     if last is None or now - last >= SMS_SPACING:
         return False
     if in_quiet_hours(last + SMS_SPACING, ZoneInfo(store.settings.timezone)):

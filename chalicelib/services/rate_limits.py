@@ -125,3 +125,22 @@ def count_resend(
         if count > limit:  # another resend counted meanwhile
             raise refuse(key)
     return counts[0]
+
+
+def first_offer_of_the_day(
+    store: Store, phone: str | None, email: str | None, now: datetime
+) -> bool:
+    """Count one waiting-list offer to this person today (Paris); True when it is their
+    first (at most one offer message per usager a day, by phone and by e-mail alike)."""
+    tz = tz_of(store)
+    today = now.astimezone(tz).date()
+    window_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
+    counts = [
+        store.rate_limits.hit(
+            f"waiting-offer#{kind}#{_subject(store, kind, value)}#{today.isoformat()}",
+            window_end,
+        )
+        for kind, value in (("phone", phone), ("email", email))
+        if value
+    ]
+    return bool(counts) and max(counts) == 1

@@ -41,6 +41,7 @@ class ManagedRdv:
     lieu: Lieu | None
     can_change: bool
     preferences: ContactPreferences | None = None
+    on_waiting_list: bool = False  # set by the manage page's reads only
 
 
 def preferences_of(contact: RdvContact | None) -> ContactPreferences | None:

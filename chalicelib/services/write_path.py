@@ -101,8 +101,9 @@ def write(
 
 def announce(store: Store, change: RdvChange, rdv: Rdv) -> None:
     # Loaded by the first write: the e-mail and SMS modules are not needed by a page.
-    from chalicelib.services import notifications
+    from chalicelib.services import notifications, waiting_list
 
+    waiting_list.after_change(store, change)
     notice = change.notification()
     if notice is not None:
         event, extra = notice

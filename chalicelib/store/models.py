@@ -414,6 +414,7 @@ class MoveMap(MapAttribute):
     at = UTCDateTimeAttribute()
     by = UnicodeAttribute()
     from_starts_at = UTCDateTimeAttribute()
+    waiting_list = BooleanAttribute(null=True)
 
 
 class RdvByTokenIndex(GlobalSecondaryIndex):
@@ -524,6 +525,26 @@ class WaitingListEntryModel(BaseModel):
     created_at = UTCDateTimeAttribute()
     wanted_before = UnicodeAttribute(null=True)
     by_motif_lieu = WaitingByMotifLieuIndex()
+    expires_at = TTLAttribute(null=True)  # removed some time after its rdv
+    any_lieu = BooleanAttribute(null=True)  # its motif_lieu is then "<motif>#*"
+
+
+class WaitingOfferModel(BaseModel):
+    """A freed slot offered to a rdv on the waiting list: only its link's hash."""
+
+    table_basename = "waiting-offers"
+
+    Meta = _table_meta()
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    rdv_id = UnicodeAttribute()
+    organisation_id = UnicodeAttribute()
+    motif_id = UnicodeAttribute()
+    lieu_id = UnicodeAttribute(null=True)
+    starts_at = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    ends_at = UTCDateTimeAttribute()  # the link works until then
+    expires_at = TTLAttribute()
 
 
 # --- Agent sessions, counters, booking locks, rate limits --------------------------------
@@ -657,6 +678,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ReceiptModel,
     ReminderModel,
     WaitingListEntryModel,
+    WaitingOfferModel,
     AgentSessionModel,
     AgentLinkModel,
     CounterModel,

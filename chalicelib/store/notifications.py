@@ -94,12 +94,17 @@ class ReceiptRepository:
         receipts = [_receipt(i) for i in ReceiptModel.query(rdv_id)]
         return sorted(receipts, key=lambda r: r.at)
 
-    def last_sent(self, rdv_id: str, channel: Channel) -> datetime | None:
-        """When the last send of that channel for the rdv went out (None: never)."""
+    def last_sent(
+        self, rdv_id: str, channel: Channel, excluding: frozenset[NotificationEvent] = frozenset()
+    ) -> datetime | None:
+        """When the last send of that channel for the rdv went out (None: never),
+        leaving out the events `excluding`."""
         sent = [
             r.at
             for r in self.of_rdv(rdv_id)
-            if r.channel is channel and r.outcome is ReceiptOutcome.SENT
+            if r.channel is channel
+            and r.outcome is ReceiptOutcome.SENT
+            and r.event not in excluding
         ]
         return max(sent, default=None)
 

@@ -44,7 +44,15 @@ def rdv_to_item(rdv: Rdv) -> RdvModel:
         contact=_contact_map(rdv.contact),
         contact_email=rdv.contact.email if rdv.contact else None,
         home_address=rdv.home_address,
-        moves=[MoveMap(at=m.at, by=m.by, from_starts_at=m.from_starts_at) for m in rdv.moves],
+        moves=[
+            MoveMap(
+                at=m.at,
+                by=m.by,
+                from_starts_at=m.from_starts_at,
+                waiting_list=True if m.waiting_list else None,
+            )
+            for m in rdv.moves
+        ],
         booked_via=rdv.booked_via.value,
         reminded_at=rdv.reminded_at,
         expires_at=rdv.expires_at,
@@ -77,7 +85,9 @@ def rdv_from_item(item: RdvModel) -> Rdv:
         request_fingerprint=item.request_fingerprint,
         contact=_contact(item.contact),
         home_address=item.home_address,
-        moves=tuple(MoveRecord(m.at, m.by, m.from_starts_at) for m in item.moves or ()),
+        moves=tuple(
+            MoveRecord(m.at, m.by, m.from_starts_at, bool(m.waiting_list)) for m in item.moves or ()
+        ),
         booked_via=BookingChannel(item.booked_via or BookingChannel.ONLINE.value),
         reminded_at=item.reminded_at,
         expires_at=item.expires_at,

@@ -250,6 +250,14 @@ class BookingRequest(BaseModel):
     )
     notify_sms: bool = Field(True, description="Confirmation et rappel par SMS")
     notify_email: bool = Field(True, description="Confirmation et rappel par e-mail")
+    waiting_list: bool = Field(
+        False,
+        description="File d'attente : être prévenu si un créneau plus tôt se libère "
+        "(même motif, même lieu), par SMS et / ou e-mail selon `notify_sms` et `notify_email`",
+    )
+    waiting_list_any_lieu: bool = Field(
+        False, description="Avec `waiting_list` : un créneau dans n'importe quel lieu de la MDS"
+    )
     idempotency_key: str | None = Field(
         None,
         min_length=KEY_MIN,
@@ -339,6 +347,8 @@ class BookingRequest(BaseModel):
             email=self.email,
             notify_sms=self.notify_sms,
             notify_email=self.notify_email,
+            waiting_list=self.waiting_list or self.waiting_list_any_lieu,
+            waiting_any_lieu=self.waiting_list_any_lieu,
             idempotency_key=self.idempotency_key,
             home_address=self.home_address if home else None,
         )

@@ -31,6 +31,8 @@ FORM_FIELDS = {
     "email": "email",
     "notify_sms": "sms",
     "notify_email": "rappel_email",
+    "waiting_list": "liste_attente",
+    "waiting_list_any_lieu": "liste_attente_tout_lieu",
     "idempotency_key": "cle",
 }
 
@@ -95,6 +97,8 @@ class BookingForm:
             "home_address": self.get("adresse") or None,
             "notify_sms": self.checked("sms"),
             "notify_email": self.checked("rappel_email"),
+            "waiting_list": self.checked("liste_attente"),
+            "waiting_list_any_lieu": self.checked("liste_attente_tout_lieu"),
             "idempotency_key": self.key,
         }
         if body["for_child"]:

@@ -564,7 +564,7 @@ class _RecordedReads:
 def exercised(store, pilot, client, recorder, monkeypatch):
     """Run what each function does; per function, its AWS calls and its reads of the
     secret key."""
-    from chalicelib.services import booking, feedback, manage, notifications
+    from chalicelib.services import booking, feedback, manage, notifications, waiting_list
     from tests.integration.conftest import NOW, TUESDAY_9H
     from tests.integration.test_booking import request_for
     from tests.integration.test_notifications import drain
@@ -587,7 +587,11 @@ def exercised(store, pilot, client, recorder, monkeypatch):
     booked = booking.book_rdv(store, request_for(pilot), NOW)
     manage.move_by_usager(store, booked.manage_token, TUESDAY_9H + timedelta(days=2), NOW)
     other = booking.book_rdv(store, request_for(pilot, phone="+33612345679"), NOW)
+    waiting_list.join(store, store.rdvs.get(booked.rdv.id), NOW)
     manage.cancel_by_usager(store, other.manage_token, NOW)
+    # The dashboard: an agent signs in, admins set up the MDS (the same store calls as
+    # the setup pages), the statistics.
+    _dashboard_calls(store, pilot, client)
     done("api_handler")
     # The moved rdv's day-before reminder (the move's SMS stood for the 2-day one).
     swept = notifications.send_due_reminders(store, TUESDAY_9H + timedelta(days=1), lambda: 60_000)
@@ -612,6 +616,36 @@ def exercised(store, pilot, client, recorder, monkeypatch):
     done("ses_feedback")
     assert set(calls) == set(FUNCTIONS)
     return calls, secrets
+
+
+def _dashboard_calls(store, pilot, client) -> None:
+    from dataclasses import replace
+    from urllib.parse import urlencode
+
+    from chalicelib.domain.models import Role
+    from chalicelib.services import agent_auth
+    from tests import factories as f
+    from tests.integration.conftest import NOW
+
+    admin = replace(pilot.agents[0], roles={"org-1": Role.ADMIN},
+                    password_hash=agent_auth.hash_password("un mot de passe long"))  # fmt: skip
+    store.agents.save(admin)
+    signed = client.http.post(
+        "/agents/connexion",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode({"email": admin.email, "mot_de_passe": "un mot de passe long"}),
+    )
+    cookie = signed.headers["Set-Cookie"].split(";")[0]
+    for path in ("/agents", "/agents/statistiques", "/agents/plages", "/agents/parametres/lieux"):
+        assert client.http.get(path, headers={"Cookie": cookie}).status_code == 200, path
+    store.catalogue.save_lieu(replace(pilot.lieu, archived_at=NOW))
+    store.catalogue.save_motif(replace(store.catalogue.get_motif("m30"), archived_at=NOW))
+    store.catalogue.save_organisation(store.catalogue.get_organisation("org-1"))
+    plage = store.planning.get_plage("plage-1")
+    store.planning.save_plage(replace(plage, id="plage-x"))
+    store.planning.delete_plage("plage-x")
+    store.planning.save_absence(f.absence(id="absence-x"))
+    store.planning.delete_absence("absence-x")
 
 
 def test_every_call_of_each_function_is_granted(template, exercised):

@@ -1,0 +1,143 @@
+"""File d'attente: who is offered a freed slot, when, and until when.
+
+When time frees up (a cancellation, a move, a revocation), the usagers on the waiting
+list of that motif (at that lieu) whose rdv is later than the freed slot may be offered
+it. These rules are pure: the store finds the entries by query, the service reads
+their rdvs, and these functions decide. Time is a parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.changes import ChangeKind, RdvChange
+from chalicelib.domain.models import Motif, Rdv, RdvStatus, WaitingListEntry
+from chalicelib.domain.policies import quiet_hours_end
+from chalicelib.domain.reminders import in_quiet_hours
+
+# At most this many usagers are offered the same freed slot at once.
+OFFERS_PER_SLOT = 3
+# Only rdvs at least this far away are moved earlier (a rdv in two days is soon enough,
+# and moving it would leave its own time too close to be offered in turn).
+CANDIDATE_MIN_NOTICE = timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True)
+class FreedSlot:
+    """A time a rdv no longer holds (its motif, lieu and start)."""
+
+    organisation_id: str
+    motif_id: str
+    lieu_id: str | None
+    starts_at: datetime  # UTC
+    freed_by_rdv_id: str  # the rdv that held it (never offered its own old time)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry: WaitingListEntry
+    rdv: Rdv
+
+
+def offer_ends_at(freed: FreedSlot, motif: Motif) -> datetime:
+    """The last moment the slot may be offered or accepted: the motif's minimum
+    booking delay before it."""
+    return freed.starts_at - timedelta(minutes=motif.min_booking_delay_minutes)
+
+
+def still_offerable(freed: FreedSlot, motif: Motif, now: datetime) -> bool:
+    return now < offer_ends_at(freed, motif)
+
+
+def is_eligible(
+    freed: FreedSlot, motif: Motif, entry: WaitingListEntry, rdv: Rdv, now: datetime
+) -> bool:
+    """Whether the rdv on the waiting list may be offered the freed slot now: the same
+    motif, an upcoming rdv still on, later than the slot and at least
+    CANDIDATE_MIN_NOTICE away, the slot still far enough (the motif's minimum delay),
+    and at that lieu (or any lieu of the MDS when the usager said so)."""
+    if rdv.id == freed.freed_by_rdv_id or entry.id != rdv.id:
+        return False
+    if rdv.motif_id != freed.motif_id or rdv.organisation_id != freed.organisation_id:
+        return False
+    if not entry.any_lieu and entry.lieu_id != freed.lieu_id:
+        return False
+    if rdv.lieu_id is not None and freed.lieu_id is None:
+        return False
+    if rdv.status is not RdvStatus.UNKNOWN:
+        return False
+    if rdv.starts_at <= freed.starts_at or rdv.starts_at - now < CANDIDATE_MIN_NOTICE:
+        return False
+    if entry.wanted_before is not None and freed.starts_at.date() > entry.wanted_before:
+        return False
+    return still_offerable(freed, motif, now)
+
+
+def choose(
+    freed: FreedSlot, motif: Motif, candidates: list[Candidate], now: datetime
+) -> list[Candidate]:
+    """The eligible candidates, the latest rdv first (who waits longest gains most),
+    then first come first served. The caller offers the first OFFERS_PER_SLOT it may
+    message (some may have had their offer of the day)."""
+    eligible = [c for c in candidates if is_eligible(freed, motif, c.entry, c.rdv, now)]
+    return sorted(eligible, key=lambda c: (-c.rdv.starts_at.timestamp(), c.entry.created_at))
+
+
+def first_offers(
+    chosen: list[Candidate], offer: Callable[[Candidate], bool], limit: int = OFFERS_PER_SLOT
+) -> list[Candidate]:
+    """Offer to the chosen candidates in their order until `limit` got it: `offer`
+    says whether one was offered (False: it may not be messaged, e.g. it had its
+    offer of the day), and then the next one is tried."""
+    offered: list[Candidate] = []
+    for candidate in chosen:
+        if len(offered) >= limit:
+            break
+        if offer(candidate):
+            offered.append(candidate)
+    return offered
+
+
+def offer_time(now: datetime, tz: ZoneInfo) -> datetime:
+    """When an offer may go: now, or 8:00 (Paris) when now is in the quiet hours."""
+    return quiet_hours_end(now, tz) if in_quiet_hours(now, tz) else now
+
+
+def offer_day(now: datetime, tz: ZoneInfo) -> date:
+    """The local day an offer counts for (one offer message per usager a day)."""
+    return now.astimezone(tz).date()
+
+
+def day_end(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def freed_by(change: RdvChange) -> FreedSlot | None:
+    """The upcoming time a change frees (a cancellation, a revocation, a no-show mark
+    before the time, a move), or None."""
+    before, after = change.before, change.after
+    if before is None or not before.status.blocks_time or before.starts_at <= change.at:
+        return None
+    if after.status.blocks_time and after.starts_at == before.starts_at:
+        return None  # still held (another agent at the same time frees nothing offered)
+    return FreedSlot(
+        organisation_id=before.organisation_id,
+        motif_id=before.motif_id,
+        lieu_id=before.lieu_id,
+        starts_at=before.starts_at,
+        freed_by_rdv_id=before.id,
+    )
+
+
+def leaves_waiting_list(change: RdvChange) -> bool:
+    """A rdv leaves the waiting list once cancelled or moved earlier."""
+    before, after = change.before, change.after
+    if before is None:
+        return False
+    if not after.status.blocks_time:
+        # Once, when cancelled (a later change of a cancelled rdv, an e-mail bounce say,
+        # has nothing to remove).
+        return before.status.blocks_time
+    return change.kind is ChangeKind.MOVED and after.starts_at < before.starts_at

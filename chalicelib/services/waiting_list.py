@@ -1,0 +1,340 @@
+"""File d'attente: « Prévenez-moi si un créneau plus tôt se libère ».
+
+An usager joins at booking (or from the private link) for that rdv: one entry per rdv,
+keyed by its id. When a change frees upcoming time (a cancellation, a revocation, a
+move), the write path's announce step queues a `slot_freed` message; the queue's
+consumer finds the entries of that motif and lieu by Query, keeps the eligible ones
+(`domain.waiting_list`), and offers the slot to the first OFFERS_PER_SLOT it may message
+(one offer a day per person, none in the quiet hours: the message waits for 8:00).
+Each offer is a private link (stored hashed, valid until the motif's minimum delay
+before the slot); its page shows both times and a GET changes nothing; its POST moves
+the rdv on the one write path, if the slot is still free. The rdv's old time is then
+freed, and offered in turn."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.changes import BY_USAGER, RdvChange, move
+from chalicelib.domain.errors import Busy, LinkExpired, RdvNotChangeable, SlotTaken, UnknownLink
+from chalicelib.domain.models import (
+    Lieu,
+    NotificationReceipt,
+    Rdv,
+    RdvStatus,
+    WaitingListEntry,
+    WaitingOffer,
+)
+from chalicelib.domain.waiting_list import (
+    OFFERS_PER_SLOT,
+    Candidate,
+    FreedSlot,
+    choose,
+    first_offers,
+    freed_by,
+    leaves_waiting_list,
+    offer_ends_at,
+    offer_time,
+    still_offerable,
+)
+from chalicelib.services import manage
+from chalicelib.services.availability import slot_at, tz_of
+from chalicelib.services.rate_limits import first_offer_of_the_day
+from chalicelib.services.tokens import hash_token, offer_token
+from chalicelib.services.views import ManagedRdv, contact_of, managed_rdv
+from chalicelib.services.write_path import Committed, Proposal, propose, write
+from chalicelib.store import Store
+
+log = logging.getLogger(__name__)
+
+SLOT_FREED = "slot_freed"  # the queue message's kind
+TAKEN = "Ce créneau a déjà été pris. Votre rendez-vous n’a pas changé."
+EXPIRED = "Cette proposition n’est plus valable : le créneau est trop proche."
+
+
+class OfferTaken(SlotTaken):
+    message = TAKEN
+
+
+# --- joining and leaving ---------------------------------------------------------------
+
+
+def join(store: Store, rdv: Rdv, now: datetime, any_lieu: bool = False) -> None:
+    """Put the rdv on the waiting list of its motif at its lieu, or at any lieu of the
+    MDS (idempotent)."""
+    store.waiting_list.save(
+        WaitingListEntry(
+            id=rdv.id,
+            organisation_id=rdv.organisation_id,
+            motif_id=rdv.motif_id,
+            lieu_id=rdv.lieu_id,
+            usager_id=rdv.usager_ids[0] if rdv.usager_ids else "",
+            created_at=now,
+            expires_at=rdv.expires_at,
+            any_lieu=any_lieu and rdv.lieu_id is not None,
+        )
+    )
+
+
+def is_waiting(store: Store, rdv_id: str) -> bool:
+    return store.waiting_list.get(rdv_id) is not None
+
+
+def set_waiting(store: Store, token: str, waiting: bool, now: datetime) -> ManagedRdv:
+    """Join or leave the waiting list from the private link (one click each)."""
+    view = manage.rdv_for_token(store, token, now)
+    if waiting and view.rdv.status is RdvStatus.UNKNOWN and now < view.rdv.starts_at:
+        join(store, view.rdv, now)
+    elif not waiting:
+        store.waiting_list.delete(view.rdv.id)
+    return manage.rdv_for_token(store, token, now)
+
+
+# --- what the write path calls after a commit -----------------------------------------------
+
+
+def after_change(store: Store, change: RdvChange) -> None:
+    """Drop the entry of a rdv cancelled or moved earlier; queue the time it frees.
+    Failures are logged, not raised: the change is committed."""
+    from chalicelib.notify import queue
+
+    try:
+        if leaves_waiting_list(change):
+            store.waiting_list.delete(change.after.id)
+        freed = freed_by(change)
+        # No message when nobody waits for that motif there (most changes).
+        if freed is not None and store.waiting_list.anyone_waiting(freed.motif_id, freed.lieu_id):
+            queue.enqueue(store.settings, [freed_message(freed)])
+    except Exception:
+        log.exception("waiting list after the change of rdv %s", change.after.id)
+
+
+def freed_message(freed: FreedSlot) -> dict[str, Any]:
+    return {
+        "kind": SLOT_FREED,
+        "organisation_id": freed.organisation_id,
+        "motif_id": freed.motif_id,
+        "lieu_id": freed.lieu_id,
+        "starts_at": freed.starts_at.isoformat(),
+        "freed_by": freed.freed_by_rdv_id,
+    }
+
+
+def _freed(message: dict[str, Any]) -> FreedSlot:
+    return FreedSlot(
+        organisation_id=message["organisation_id"],
+        motif_id=message["motif_id"],
+        lieu_id=message.get("lieu_id"),
+        starts_at=datetime.fromisoformat(message["starts_at"]),
+        freed_by_rdv_id=message.get("freed_by", ""),
+    )
+
+
+# --- the queue's consumer ----------------------------------------------------------------------
+
+
+def offer_freed_slot(
+    store: Store, message: dict[str, Any], now: datetime, attempt: int, senders: Any
+) -> list[NotificationReceipt]:
+    """Offer a freed slot to the waiting list, at most OFFERS_PER_SLOT usagers, the
+    latest rdvs first. Idempotent: an offer is made once (conditional put), each send
+    claimed once (receipts), so a redelivered message sends nothing twice."""
+    from chalicelib.notify import queue
+
+    freed = _freed(message)
+    motif = store.catalogue.get_motif(freed.motif_id)
+    if motif is None or not still_offerable(freed, motif, now):
+        return []
+    tz = tz_of(store)
+    morning = offer_time(now, tz)
+    if morning > now:
+        # Quiet hours: the message comes back (SQS delays 15 minutes at most) until 8:00,
+        # if the slot is still worth offering then.
+        if still_offerable(freed, motif, morning) and _first_hold(store, message, now):
+            wait = (morning - now).total_seconds()
+            queue.enqueue(store.settings, [message], delay_seconds=int(min(wait, 900)) + 1)
+        return []
+    lieu = store.catalogue.get_lieu(freed.lieu_id) if freed.lieu_id else None
+    if slot_at(store, motif, lieu, freed.starts_at, now) is None:
+        return []  # taken again meanwhile, or no longer bookable
+    entries = store.waiting_list.waiting_for(freed.motif_id, freed.lieu_id)
+    candidates = []
+    for entry in entries:
+        rdv = store.rdvs.get(entry.id)
+        if rdv is not None:
+            candidates.append(Candidate(entry, rdv))
+    receipts: list[NotificationReceipt] = []
+    ends_at = offer_ends_at(freed, motif)
+
+    def offer(candidate: Candidate) -> bool:
+        sent = _offer_to(store, candidate.rdv, freed, ends_at, now, attempt, senders)
+        receipts.extend(sent or [])
+        return sent is not None
+
+    first_offers(choose(freed, motif, candidates, now), offer, OFFERS_PER_SLOT)
+    return receipts
+
+
+def _first_hold(store: Store, message: dict[str, Any], now: datetime) -> bool:
+    """Whether this delivery is the first to hold the message back in this quarter of an
+    hour: a message delivered twice (at least once delivery) comes back once, not twice
+    each quarter until the morning."""
+    quarter = int(now.timestamp()) // 900
+    slot = f"{message['motif_id']}#{message.get('lieu_id') or '-'}#{message['starts_at']}"
+    window_end = datetime.fromtimestamp((quarter + 1) * 900, tz=now.tzinfo)
+    return store.rate_limits.hit(f"slot-freed-hold#{slot}#{quarter}", window_end) == 1
+
+
+def _offer_to(
+    store: Store,
+    rdv: Rdv,
+    freed: FreedSlot,
+    ends_at: datetime,
+    now: datetime,
+    attempt: int,
+    senders: Any,
+) -> list[NotificationReceipt] | None:
+    """Offer the slot to one rdv; None when it may not be messaged (no contact, or its
+    offer of the day was already made)."""
+    from chalicelib.services import notifications
+
+    contact = contact_of(store, rdv)
+    if contact is None:
+        return None
+    phone = contact.phone if contact.notify_sms else None
+    email = contact.email if contact.notify_email and not contact.email_invalid else None
+    if not (phone or email):
+        return None
+    token = offer_token(rdv.id, freed.starts_at.isoformat(), store.settings.secret_key)
+    token_hash = hash_token(token)
+    if store.waiting_list.offer(token_hash) is None:
+        # A new offer: counted against the person's offer of the day first.
+        if not first_offer_of_the_day(store, phone, email, now):
+            return None
+        store.waiting_list.add_offer(
+            WaitingOffer(
+                token_hash=token_hash,
+                rdv_id=rdv.id,
+                organisation_id=freed.organisation_id,
+                motif_id=freed.motif_id,
+                lieu_id=freed.lieu_id,
+                starts_at=freed.starts_at,
+                created_at=now,
+                ends_at=ends_at,
+            )
+        )
+    url = f"{store.settings.base_url.rstrip('/')}/o/{token}"
+    lieu = store.catalogue.get_lieu(freed.lieu_id) if freed.lieu_id else None
+    return notifications.send_offer(
+        store, rdv, freed.starts_at, url, now, attempt, senders, lieu=lieu
+    )
+
+
+# --- the offer's page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferView:
+    offer: WaitingOffer
+    managed: ManagedRdv  # the rdv as it is now
+    accepted: bool  # the rdv is already at the offered time
+    open: bool  # it may still be accepted
+    lieu: Lieu | None = None  # where the slot offered is
+    taken: bool = False  # someone else took the slot meanwhile
+    moved_now: bool = False  # this acceptance moved the rdv (not an earlier click)
+
+
+def _offer_of_token(store: Store, token: str) -> WaitingOffer:
+    if not token or len(token) > 64:
+        raise UnknownLink()
+    offer = store.waiting_list.offer(hash_token(token))
+    if offer is None:
+        raise UnknownLink("Ce lien de proposition n’est pas valable.")
+    return offer
+
+
+def offer_for_token(store: Store, token: str, now: datetime) -> OfferView:
+    """The offer beside the rdv as it is now. Reads only: a GET changes nothing."""
+    offer = _offer_of_token(store, token)
+    rdv = store.rdvs.get(offer.rdv_id)
+    if rdv is None:
+        raise UnknownLink()
+    accepted = rdv.starts_at == offer.starts_at and rdv.status is RdvStatus.UNKNOWN
+    open_ = (
+        not accepted
+        and now < offer.ends_at
+        and rdv.status is RdvStatus.UNKNOWN
+        and rdv.starts_at > offer.starts_at
+    )
+    view = managed_rdv(store, rdv, contact_of(store, rdv), now)
+    lieu = _lieu(store, offer)
+    taken = False
+    if open_:
+        motif = store.catalogue.get_motif(offer.motif_id)
+        free = motif and slot_at(store, motif, lieu, offer.starts_at, now, ignore_rdv_id=rdv.id)
+        taken = not free
+    return OfferView(offer, view, accepted, open_ and not taken, lieu, taken)
+
+
+def accept_offer(store: Store, token: str, now: datetime) -> OfferView:
+    """Move the rdv to the offered slot if it is still free: the new time taken and the
+    old one freed in one transaction (and the old one offered in turn). Accepting
+    again changes nothing; a slot taken meanwhile is OfferTaken (409)."""
+    offer = _offer_of_token(store, token)
+    if now >= offer.ends_at:
+        raise LinkExpired(EXPIRED)
+    motif = store.catalogue.get_motif(offer.motif_id)
+    lieu = store.catalogue.get_lieu(offer.lieu_id) if offer.lieu_id else None
+    if motif is None:
+        raise UnknownLink()
+
+    def attempt(number: int) -> Proposal | Rdv | None:
+        rdv = store.rdvs.get(offer.rdv_id)
+        if rdv is None:
+            raise UnknownLink()
+        if rdv.status is not RdvStatus.UNKNOWN:
+            raise RdvNotChangeable()
+        if rdv.starts_at <= offer.starts_at:
+            return rdv  # accepted already (a second click), or already earlier
+        slot = slot_at(store, motif, lieu, offer.starts_at, now, ignore_rdv_id=rdv.id)
+        agents = sorted(slot.agent_ids, key=lambda a: a != rdv.agent_id) if slot else []
+        for agent_id in agents:
+            change = move(
+                rdv, offer.starts_at, agent_id, now, BY_USAGER, True, lieu_id=offer.lieu_id
+            )
+            proposal = propose(store, change, motif.reminder_offsets_minutes)
+            if proposal is not None:
+                return proposal
+        return None
+
+    outcome = write(store, attempt, _busy)
+    if outcome is None:
+        raise OfferTaken()
+    rdv = outcome.rdv if isinstance(outcome, Committed) else outcome
+    view = managed_rdv(store, rdv, contact_of(store, rdv), now)
+    return OfferView(
+        offer,
+        view,
+        accepted=rdv.starts_at == offer.starts_at,
+        open=False,
+        lieu=_lieu(store, offer),
+        moved_now=isinstance(outcome, Committed),
+    )
+
+
+def _lieu(store: Store, offer: WaitingOffer) -> Lieu | None:
+    return store.catalogue.get_lieu(offer.lieu_id) if offer.lieu_id else None
+
+
+def manage_token_of(store: Store, rdv_id: str) -> str:
+    """The rdv's own private link (the offer's page leads to it)."""
+    from chalicelib.services.tokens import manage_token
+
+    return manage_token(rdv_id, store.settings.secret_key)
+
+
+def _busy() -> None:
+    raise Busy("La proposition n’a pas pu être acceptée. Réessayez dans un instant.")
