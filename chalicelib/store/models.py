@@ -621,6 +621,7 @@ class CounterModel(BaseModel):
     lead_30 = NumberAttribute(default=0)
     lead_60 = NumberAttribute(default=0)
     lead_90 = NumberAttribute(default=0)
+    refilled_from_waiting_list = NumberAttribute(default=0)  # slots taken from an offer
 
 
 # One attribute above per counter the domain moves.

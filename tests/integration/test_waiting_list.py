@@ -442,3 +442,30 @@ def test_the_queue_consumer_lambda_offers_the_slot(client, store, waiting, monke
     )
     client.lambda_.invoke("deliver_notifications", event)
     assert len([t for t in sms_to("+33611111111") if offer_links(t)]) == 1
+
+
+def test_a_slot_refilled_from_the_waiting_list_is_counted_and_shown(
+    client, store, pilot, waiting, monkeypatch
+):
+    from tests.integration.test_statistics import counts, sign_in
+
+    monkeypatch.setattr(context, "now", lambda: NOW)
+    a, b = waiting
+    manage.cancel_by_usager(store, b.manage_token, NOW)
+    deliver_all(store, drain(store))
+    [token] = offer_links(sms_to("+33611111111")[-1])
+    waiting_list.accept_offer(store, token, NOW)
+    waiting_list.accept_offer(store, token, NOW)  # a second click counts nothing more
+    org = f"organisation#{a.rdv.organisation_id}"
+    # Counted in the month of the slot it took (30 November), in the write's transaction.
+    assert counts(store, org, "2026-11")["refilled_from_waiting_list"] == 1
+    assert counts(store, f"motif#{a.rdv.motif_id}", "2026-11")["refilled_from_waiting_list"] == 1
+    assert "refilled_from_waiting_list" not in counts(store, org, "2026-12")
+    cookie = sign_in(client, store, pilot.agents[0])
+    page = client.http.get(
+        "/agents/statistiques?mois=2026-11", headers={"Cookie": cookie}
+    ).body.decode()
+    assert re.search(
+        r'<span class="value">1</span><span class="label">Créneaux libérés repris par la liste',
+        page,
+    )
