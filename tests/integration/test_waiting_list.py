@@ -469,3 +469,43 @@ def test_a_slot_refilled_from_the_waiting_list_is_counted_and_shown(
         r'<span class="value">1</span><span class="label">Créneaux libérés repris par la liste',
         page,
     )
+
+
+def test_the_daytime_sweep_offers_free_time_no_change_freed_once(store, waiting):
+    a, _b = waiting
+    # Free time nobody's change freed (the pilot's plages have room this week): the
+    # sweep queues it for the one usager waiting, the earliest slot.
+    found = waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
+    assert found.finished and found.queued == 1
+    [message] = drain(store)
+    assert message["kind"] == "slot_freed" and message["freed_by"] == ""
+    starts_at = message["starts_at"]
+    assert NOW.isoformat() < starts_at < IN_FIVE_WEEKS.isoformat()
+    deliver_all(store, [message])
+    [sms] = [t for t in sms_to("+33611111111") if offer_links(t)]
+    # A second sweep (an overlapping one) queues the same slot: nothing is sent twice.
+    again = waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
+    assert again.queued == 1
+    [repeat] = drain(store)
+    assert repeat["starts_at"] == starts_at
+    deliver_all(store, [repeat], now=NOW + timedelta(minutes=1))
+    # A quarter of an hour later the earliest slot may be another one: its offer would
+    # be a second of the day, so nothing is sent either.
+    later = NOW + timedelta(minutes=15)
+    assert waiting_list.sweep_free_time(store, later, lambda: 60_000).queued == 1
+    deliver_all(store, drain(store), now=later)
+    assert [t for t in sms_to("+33611111111") if offer_links(t)] == [sms]
+    # Accepted: the rdv leaves the list, the next sweep has nobody to offer to.
+    [token] = offer_links(sms)
+    assert waiting_list.accept_offer(store, token, NOW + timedelta(minutes=1)).moved_now
+    drain(store)
+    assert waiting_list.sweep_free_time(store, later, lambda: 60_000).queued == 0
+    assert store.rdvs.get(a.rdv.id).starts_at.isoformat() == starts_at
+
+
+def test_the_sweep_does_nothing_in_the_quiet_hours_or_without_time(store, waiting):
+    evening = NOW.replace(hour=19, minute=15)  # 20:15 in Paris
+    assert waiting_list.sweep_free_time(store, evening, lambda: 60_000).queued == 0
+    out_of_time = waiting_list.sweep_free_time(store, NOW, lambda: 1_000)
+    assert (out_of_time.queued, out_of_time.finished) == (0, False)
+    assert drain(store) == []
