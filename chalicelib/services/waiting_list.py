@@ -181,8 +181,9 @@ def _earlier_free_slots(
     now: datetime,
 ) -> list[dict[str, Any]]:
     motif = store.catalogue.get_motif(motif_id)
-    if motif is None or motif.archived_at is not None:
-        return []
+    lieu = store.catalogue.get_lieu(lieu_id) if lieu_id else None
+    if motif is None or motif.archived or (lieu is not None and lieu.archived):
+        return []  # no new booking there
     candidates = []
     for entry in entries:
         rdv = store.rdvs.get(entry.id)
@@ -192,7 +193,6 @@ def _earlier_free_slots(
         return []
     tz = tz_of(store)
     latest = max(c.rdv.starts_at for c in candidates)
-    lieu = store.catalogue.get_lieu(lieu_id) if lieu_id else None
     # From tomorrow on: today's free time is cut at "now + the minimum delay", so its
     # slots start on a grid that moves with the clock (an offer's slot would be gone a
     # minute later), and it is too close to plan a move for.

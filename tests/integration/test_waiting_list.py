@@ -509,3 +509,11 @@ def test_the_sweep_does_nothing_in_the_quiet_hours_or_without_time(store, waitin
     out_of_time = waiting_list.sweep_free_time(store, NOW, lambda: 1_000)
     assert (out_of_time.queued, out_of_time.finished) == (0, False)
     assert drain(store) == []
+
+
+def test_the_sweep_offers_nothing_at_an_archived_lieu(store, pilot, waiting):
+    from dataclasses import replace
+
+    store.catalogue.save_lieu(replace(pilot.lieu, archived_at=NOW))
+    assert waiting_list.sweep_free_time(store, NOW, lambda: 60_000).queued == 0
+    assert drain(store) == []
