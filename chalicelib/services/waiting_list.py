@@ -150,10 +150,10 @@ def sweep_free_time(store: Store, now: datetime, time_left: Callable[[], int]) -
     no change queues it: every 15 minutes in the day, for each organisation's entries
     (by motif and lieu), the free slots earlier than the waiting rdvs (from tomorrow
     on) are found by the slot engine and queued as `slot_freed`, the earliest first, no
-    more slots than usagers who may take them. The consumer makes each offer once and sends each of
-    its messages once (receipts keyed by the slot), and one offer a day per person: a
-    second sweep queues the same slots again and sends nothing twice. Nothing in the
-    quiet hours (20:00-8:00, Paris)."""
+    more slots than usagers who may take them. The consumer makes each offer once and
+    sends each of its messages once (receipts keyed by the slot), and one offer a day
+    per person: a second sweep queues the same slots again and sends nothing twice.
+    Nothing in the quiet hours (20:00-8:00, Paris)."""
     from chalicelib.notify import queue
 
     tz = tz_of(store)
