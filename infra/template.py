@@ -80,6 +80,22 @@ FUNCTION_ACCESS: dict[str, dict[str, Any]] = {
     },
     # The reminder sweep: due reminders out, messages in the queue.
     "reminder_sweep": {"read": ["reminders"], "write": ["reminders"], "sqs_send": True},
+    # The waiting list's daytime sweep: every entry, their rdvs, the free slots of their
+    # motif (the slot engine: motifs, lieux, plages, absences, rdvs, the territoire's
+    # public holidays), `slot_freed` messages in the queue. It writes nothing.
+    "waiting_list_sweep": {
+        "read": [
+            "waiting-list",
+            "rdvs",
+            "motifs",
+            "lieux",
+            "organisations",
+            "plages",
+            "absences",
+            "territoires",
+        ],
+        "sqs_send": True,
+    },
     # The notification consumer: reads a rdv's context, claims and records receipts; its
     # messages carry the rdv's private link.
     "deliver_notifications": {
@@ -297,6 +313,7 @@ def messaging_resources(
 FUNCTIONS = {
     "api_handler": "APIHandler",
     "reminder_sweep": "ReminderSweep",
+    "waiting_list_sweep": "WaitingListSweep",
     "deliver_notifications": "DeliverNotifications",
     "ses_feedback": "SesFeedback",
 }

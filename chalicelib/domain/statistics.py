@@ -5,10 +5,12 @@ A rdv counts once in the local month of its start, in the scopes it belongs to (
 organisation, its service in that organisation, its motif, its agent in that
 organisation): `created`, how it was created, its current status, the minutes it was
 honoured (`seen_minutes`, for the vacancy rate), its lead time's bucket (booking to
-start, for an approximate median) and whether its reminder was sent (`reminded`,
-`seen_reminded`, `noshow_reminded`). A change of the rdv moves the counters by the
-difference between what the rdv counts after and before it, so a status change, a move
-to another month, a reminder sent and a creation are one rule."""
+start, for an approximate median), whether its reminder was sent (`reminded`,
+`seen_reminded`, `noshow_reminded`) and the freed slots it took from the waiting list
+(`refilled_from_waiting_list`: its moves accepted from an offer, while it holds time).
+A change of the rdv moves the counters by the difference between what the rdv counts
+after and before it, so a status change, a move to another month, a reminder sent and a
+creation are one rule."""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ COUNTER_NAMES = (
     "seen_reminded",
     "noshow_reminded",
     *LEAD_NAMES,
+    "refilled_from_waiting_list",
 )
 
 # Public figures: no count under this is shown, and no rate computed from one.
@@ -102,6 +105,11 @@ def creation_deltas(rdv: Rdv) -> dict[str, int]:
     counts = {"created": 1, origin: 1, rdv.status.value: 1, lead_bucket(rdv): 1}
     if rdv.status is RdvStatus.SEEN:
         counts["seen_minutes"] = rdv.duration_minutes
+    refills = sum(1 for m in rdv.moves if m.waiting_list)
+    if refills and rdv.status.blocks_time:
+        # Each accepted offer refilled a freed slot; counted in the month the rdv now
+        # holds, and no longer once it is cancelled (its time is freed again).
+        counts["refilled_from_waiting_list"] = refills
     if rdv.reminded_at is not None:
         counts["reminded"] = 1
         if rdv.status is RdvStatus.SEEN:

@@ -1,6 +1,6 @@
-"""Event handlers: the reminder sweep (EventBridge), the notification queue's consumer
-(SQS) and SES's bounces and complaints (SNS). Each runs at least once: the services
-they call are idempotent.
+"""Event handlers: the reminder and waiting-list sweeps (EventBridge), the notification
+queue's consumer (SQS) and SES's bounces and complaints (SNS). Each runs at least once:
+the services they call are idempotent.
 
 The services load PynamoDB and botocore: each handler imports them when it runs, so
 that `import app` stays cheap for the web pages' cold starts."""
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
-from chalice import Blueprint, Rate
+from chalice import Blueprint, Cron, Rate
 
 from chalicelib.settings import get_settings
 
@@ -36,6 +36,17 @@ def reminder_sweep(event):
 
     result = notifications.send_due_reminders(context.store(), context.now(), _time_left(event))
     log.info("reminder sweep: %s queued, finished=%s", result.queued, result.finished)
+    return {"queued": result.queued, "finished": result.finished}
+
+
+# Every 15 minutes from 6:00 to 19:45 UTC: 8:00 to 20:00 in Paris in summer (UTC+2)
+# and from 7:00 in winter (UTC+1); the sweep itself does nothing in the quiet hours.
+@events.schedule(Cron("0/15", "6-19", "*", "*", "?", "*"))
+def waiting_list_sweep(event):
+    from chalicelib.services import context, waiting_list
+
+    result = waiting_list.sweep_free_time(context.store(), context.now(), _time_left(event))
+    log.info("waiting-list sweep: %s queued, finished=%s", result.queued, result.finished)
     return {"queued": result.queued, "finished": result.finished}
 
 

@@ -14,8 +14,9 @@ freed, and offered in turn."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.changes import BY_USAGER, RdvChange, move
@@ -28,6 +29,7 @@ from chalicelib.domain.models import (
     WaitingListEntry,
     WaitingOffer,
 )
+from chalicelib.domain.reminders import in_quiet_hours
 from chalicelib.domain.waiting_list import (
     OFFERS_PER_SLOT,
     Candidate,
@@ -41,7 +43,7 @@ from chalicelib.domain.waiting_list import (
     still_offerable,
 )
 from chalicelib.services import manage
-from chalicelib.services.availability import slot_at, tz_of
+from chalicelib.services.availability import horizon, slot_at, slots_between, tz_of
 from chalicelib.services.rate_limits import first_offer_of_the_day
 from chalicelib.services.tokens import hash_token, offer_token
 from chalicelib.services.views import ManagedRdv, contact_of, managed_rdv
@@ -51,6 +53,7 @@ from chalicelib.store import Store
 log = logging.getLogger(__name__)
 
 SLOT_FREED = "slot_freed"  # the queue message's kind
+SWEEP_MARGIN_MS = 20_000  # the sweep stops with this much time left (the next goes on)
 TAKEN = "Ce créneau a déjà été pris. Votre rendez-vous n’a pas changé."
 EXPIRED = "Cette proposition n’est plus valable : le créneau est trop proche."
 
@@ -131,6 +134,85 @@ def _freed(message: dict[str, Any]) -> FreedSlot:
         starts_at=datetime.fromisoformat(message["starts_at"]),
         freed_by_rdv_id=message.get("freed_by", ""),
     )
+
+
+# --- the daytime sweep -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    queued: int  # slot_freed messages queued
+    finished: bool  # False: the time ran out, the next sweep goes on
+
+
+def sweep_free_time(store: Store, now: datetime, time_left: Callable[[], int]) -> SweepResult:
+    """Time freed by setup changes (a new plage, a shortened absence) frees no rdv, so
+    no change queues it: every 15 minutes in the day, for each organisation's entries
+    (by motif and lieu), the free slots earlier than the waiting rdvs (from tomorrow
+    on) are found by the slot engine and queued as `slot_freed`, the earliest first, no
+    more slots than usagers who may take them. The consumer makes each offer once and
+    sends each of its messages once (receipts keyed by the slot), and one offer a day
+    per person: a second sweep queues the same slots again and sends nothing twice.
+    Nothing in the quiet hours (20:00-8:00, Paris)."""
+    from chalicelib.notify import queue
+
+    tz = tz_of(store)
+    if in_quiet_hours(now, tz):
+        return SweepResult(0, True)
+    groups: dict[tuple[str, str | None], list[WaitingListEntry]] = {}
+    for entry in store.waiting_list.all_entries():
+        groups.setdefault((entry.motif_id, entry.lieu_id), []).append(entry)
+    queued = 0
+    for (motif_id, lieu_id), entries in groups.items():
+        if time_left() < SWEEP_MARGIN_MS:
+            return SweepResult(queued, False)
+        messages = _earlier_free_slots(store, motif_id, lieu_id, entries, now)
+        if messages:
+            queue.enqueue(store.settings, messages)
+            queued += len(messages)
+    return SweepResult(queued, True)
+
+
+def _earlier_free_slots(
+    store: Store,
+    motif_id: str,
+    lieu_id: str | None,
+    entries: list[WaitingListEntry],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    motif = store.catalogue.get_motif(motif_id)
+    lieu = store.catalogue.get_lieu(lieu_id) if lieu_id else None
+    if motif is None or motif.archived or (lieu is not None and lieu.archived):
+        return []  # no new booking there
+    candidates = []
+    for entry in entries:
+        rdv = store.rdvs.get(entry.id)
+        if rdv is not None and rdv.status is RdvStatus.UNKNOWN and rdv.starts_at > now:
+            candidates.append(Candidate(entry, rdv))
+    if not candidates:
+        return []
+    tz = tz_of(store)
+    latest = max(c.rdv.starts_at for c in candidates)
+    # From tomorrow on: today's free time is cut at "now + the minimum delay", so its
+    # slots start on a grid that moves with the clock (an offer's slot would be gone a
+    # minute later), and it is too close to plan a move for.
+    first_day = now.astimezone(tz).date() + timedelta(days=1)
+    last_day = min(latest.astimezone(tz).date(), horizon(motif, now, tz))
+    messages, waiting = [], len(candidates)
+    slots = slots_between(store, motif, lieu, first_day, last_day, now)
+    for slot in sorted(slots, key=lambda s: s.starts_at):
+        if len(messages) >= waiting:
+            break
+        freed = FreedSlot(
+            organisation_id=motif.organisation_id,
+            motif_id=motif.id,
+            lieu_id=lieu_id,
+            starts_at=slot.starts_at,
+            freed_by_rdv_id="",
+        )
+        if choose(freed, motif, candidates, now):
+            messages.append(freed_message(freed))
+    return messages
 
 
 # --- the queue's consumer ----------------------------------------------------------------------

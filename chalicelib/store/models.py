@@ -511,6 +511,14 @@ class WaitingByMotifLieuIndex(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class WaitingListedIndex(GlobalSecondaryIndex):
+    """Every entry, by organisation: what the daytime sweep goes through (one key)."""
+
+    Meta = _index_meta("by-listed")
+    listed = UnicodeAttribute(hash_key=True)  # always LISTED
+    organisation_id = UnicodeAttribute(range_key=True)
+
+
 class WaitingListEntryModel(BaseModel):
     table_basename = "waiting-list"
 
@@ -525,6 +533,8 @@ class WaitingListEntryModel(BaseModel):
     created_at = UTCDateTimeAttribute()
     wanted_before = UnicodeAttribute(null=True)
     by_motif_lieu = WaitingByMotifLieuIndex()
+    listed = UnicodeAttribute(default="waiting")  # the by-listed index's one key
+    by_listed = WaitingListedIndex()
     expires_at = TTLAttribute(null=True)  # removed some time after its rdv
     any_lieu = BooleanAttribute(null=True)  # its motif_lieu is then "<motif>#*"
 
@@ -621,6 +631,7 @@ class CounterModel(BaseModel):
     lead_30 = NumberAttribute(default=0)
     lead_60 = NumberAttribute(default=0)
     lead_90 = NumberAttribute(default=0)
+    refilled_from_waiting_list = NumberAttribute(default=0)  # slots taken from an offer
 
 
 # One attribute above per counter the domain moves.

@@ -12,6 +12,7 @@ from chalicelib.store.base import parse_day
 from chalicelib.store.models import WaitingListEntryModel, WaitingOfferModel
 
 ANY_LIEU = "*"
+LISTED = "waiting"  # every entry's key in the by-listed index
 
 
 def motif_lieu_key(motif_id: str, lieu_id: str | None) -> str:
@@ -63,6 +64,7 @@ class WaitingListRepository:
             wanted_before=entry.wanted_before.isoformat() if entry.wanted_before else None,
             expires_at=entry.expires_at,
             any_lieu=True if entry.any_lieu else None,
+            listed=LISTED,
         ).save()
 
     def get(self, entry_id: str) -> WaitingListEntry | None:
@@ -86,6 +88,11 @@ class WaitingListRepository:
                 e for e in entries if e.wanted_before is None or wanted_on <= e.wanted_before
             ]
         return entries
+
+    def all_entries(self) -> list[WaitingListEntry]:
+        """Every entry, by organisation (one Query of the by-listed index, paged): what
+        the daytime sweep looks for earlier free time for."""
+        return [_entry(i) for i in WaitingListEntryModel.by_listed.query(LISTED)]
 
     def waiting_for(self, motif_id: str, lieu_id: str | None) -> list[WaitingListEntry]:
         """Entries a slot of this motif at this lieu may go to: those at the lieu, and

@@ -442,3 +442,78 @@ def test_the_queue_consumer_lambda_offers_the_slot(client, store, waiting, monke
     )
     client.lambda_.invoke("deliver_notifications", event)
     assert len([t for t in sms_to("+33611111111") if offer_links(t)]) == 1
+
+
+def test_a_slot_refilled_from_the_waiting_list_is_counted_and_shown(
+    client, store, pilot, waiting, monkeypatch
+):
+    from tests.integration.test_statistics import counts, sign_in
+
+    monkeypatch.setattr(context, "now", lambda: NOW)
+    a, b = waiting
+    manage.cancel_by_usager(store, b.manage_token, NOW)
+    deliver_all(store, drain(store))
+    [token] = offer_links(sms_to("+33611111111")[-1])
+    waiting_list.accept_offer(store, token, NOW)
+    waiting_list.accept_offer(store, token, NOW)  # a second click counts nothing more
+    org = f"organisation#{a.rdv.organisation_id}"
+    # Counted in the month of the slot it took (30 November), in the write's transaction.
+    assert counts(store, org, "2026-11")["refilled_from_waiting_list"] == 1
+    assert counts(store, f"motif#{a.rdv.motif_id}", "2026-11")["refilled_from_waiting_list"] == 1
+    assert "refilled_from_waiting_list" not in counts(store, org, "2026-12")
+    cookie = sign_in(client, store, pilot.agents[0])
+    page = client.http.get(
+        "/agents/statistiques?mois=2026-11", headers={"Cookie": cookie}
+    ).body.decode()
+    assert re.search(
+        r'<span class="value">1</span><span class="label">Créneaux libérés repris par la liste',
+        page,
+    )
+
+
+def test_the_daytime_sweep_offers_free_time_no_change_freed_once(store, waiting):
+    a, _b = waiting
+    # Free time nobody's change freed (the pilot's plages have room this week): the
+    # sweep queues it for the one usager waiting, the earliest slot.
+    found = waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
+    assert found.finished and found.queued == 1
+    [message] = drain(store)
+    assert message["kind"] == "slot_freed" and message["freed_by"] == ""
+    starts_at = message["starts_at"]
+    assert NOW.isoformat() < starts_at < IN_FIVE_WEEKS.isoformat()
+    deliver_all(store, [message])
+    [sms] = [t for t in sms_to("+33611111111") if offer_links(t)]
+    # A second sweep (an overlapping one) queues the same slot: nothing is sent twice.
+    again = waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
+    assert again.queued == 1
+    [repeat] = drain(store)
+    assert repeat["starts_at"] == starts_at
+    deliver_all(store, [repeat], now=NOW + timedelta(minutes=1))
+    # A quarter of an hour later the earliest slot may be another one: its offer would
+    # be a second of the day, so nothing is sent either.
+    later = NOW + timedelta(minutes=15)
+    assert waiting_list.sweep_free_time(store, later, lambda: 60_000).queued == 1
+    deliver_all(store, drain(store), now=later)
+    assert [t for t in sms_to("+33611111111") if offer_links(t)] == [sms]
+    # Accepted: the rdv leaves the list, the next sweep has nobody to offer to.
+    [token] = offer_links(sms)
+    assert waiting_list.accept_offer(store, token, NOW + timedelta(minutes=1)).moved_now
+    drain(store)
+    assert waiting_list.sweep_free_time(store, later, lambda: 60_000).queued == 0
+    assert store.rdvs.get(a.rdv.id).starts_at.isoformat() == starts_at
+
+
+def test_the_sweep_does_nothing_in_the_quiet_hours_or_without_time(store, waiting):
+    evening = NOW.replace(hour=19, minute=15)  # 20:15 in Paris
+    assert waiting_list.sweep_free_time(store, evening, lambda: 60_000).queued == 0
+    out_of_time = waiting_list.sweep_free_time(store, NOW, lambda: 1_000)
+    assert (out_of_time.queued, out_of_time.finished) == (0, False)
+    assert drain(store) == []
+
+
+def test_the_sweep_offers_nothing_at_an_archived_lieu(store, pilot, waiting):
+    from dataclasses import replace
+
+    store.catalogue.save_lieu(replace(pilot.lieu, archived_at=NOW))
+    assert waiting_list.sweep_free_time(store, NOW, lambda: 60_000).queued == 0
+    assert drain(store) == []

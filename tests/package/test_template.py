@@ -264,6 +264,7 @@ def test_one_sweep_at_a_time_and_a_capped_consumer(template):
     assert reserved == {
         "api_handler": None,
         "reminder_sweep": 1,
+        "waiting_list_sweep": 1,
         "deliver_notifications": None,
         "ses_feedback": None,
     }
@@ -589,6 +590,12 @@ def exercised(store, pilot, client, recorder, monkeypatch):
     other = booking.book_rdv(store, request_for(pilot, phone="+33612345679"), NOW)
     waiting_list.join(store, store.rdvs.get(booked.rdv.id), NOW)
     manage.cancel_by_usager(store, other.manage_token, NOW)
+    done("api_handler")
+    # The booked rdv waits: the sweep finds free time earlier than it (before the admins
+    # below archive its motif).
+    found = waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
+    assert found.queued, "the waiting-list sweep found no earlier free time"
+    done("waiting_list_sweep")
     # The dashboard: an agent signs in, admins set up the MDS (the same store calls as
     # the setup pages), the statistics.
     _dashboard_calls(store, pilot, client)

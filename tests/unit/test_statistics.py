@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.changes import mark_reminded
+from chalicelib.domain.changes import BY_USAGER, mark_reminded, move, set_status
 from chalicelib.domain.models import RdvStatus, Recurrence
 from chalicelib.domain.offered_time import offered_minutes
 from chalicelib.domain.statistics import (
@@ -100,6 +100,26 @@ def test_a_reminder_sent_counts_once_in_every_scope():
     again = mark_reminded(change.after, datetime(2026, 11, 8, 9, tzinfo=UTC))
     assert again.after.reminded_at == change.after.reminded_at
     assert change_deltas(again.before, again.after, PARIS) == []
+
+
+def test_a_slot_taken_from_the_waiting_list_counts_in_the_month_it_refills():
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    later = f.rdv(starts_at=datetime(2026, 12, 14, 8, tzinfo=UTC))
+    taken = move(later, datetime(2026, 11, 9, 8, tzinfo=UTC), "agent-1", at, BY_USAGER, True)
+    deltas = {(d.scope, d.month): d.deltas for d in change_deltas(taken.before, taken.after, PARIS)}
+    assert deltas[(ORG, "2026-11")]["refilled_from_waiting_list"] == 1
+    assert "refilled_from_waiting_list" not in deltas[(ORG, "2026-12")]
+    # A move the usager or an agent chose refills nothing from the waiting list.
+    plain = move(later, datetime(2026, 11, 9, 8, tzinfo=UTC), "agent-1", at, BY_USAGER)
+    assert all(
+        "refilled_from_waiting_list" not in d.deltas
+        for d in change_deltas(plain.before, plain.after, PARIS)
+    )
+    # Cancelled afterwards: its time is freed again, the refill no longer counts.
+    cancelled = set_status(taken.after, RdvStatus.EXCUSED, at, BY_USAGER)
+    undo = {d.scope: d.deltas for d in change_deltas(cancelled.before, cancelled.after, PARIS)}
+    assert undo[ORG]["refilled_from_waiting_list"] == -1
+    assert rebuild([taken.after], PARIS)[(ORG, "2026-11")]["refilled_from_waiting_list"] == 1
 
 
 def test_rebuild_sums_what_each_rdv_counts():

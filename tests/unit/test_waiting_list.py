@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.changes import BY_USAGER, move, set_status
@@ -149,3 +149,22 @@ def test_three_usagers_at_most_and_one_who_had_their_offer_of_the_day_is_skipped
     offered = first_offers(chosen, offer)
     assert [c.rdv.id for c in offered] == ["rdv-0", "rdv-2", "rdv-3"]
     assert asked == ["rdv-0", "rdv-1", "rdv-2", "rdv-3"]  # rdv-4 is not even asked
+
+
+def test_the_sweep_runs_every_quarter_from_8_to_20_in_paris_summer_and_winter():
+    """EventBridge's cron is in UTC: 6:00-19:45 UTC covers 8:00-20:00 Paris in both
+    offsets; the sweep itself returns at once in the quiet hours."""
+    from app import app
+    from devtools.scheduler import cron_matches, schedules_of
+
+    [sweep] = [s for s in schedules_of(app) if s.name == "waiting_list_sweep"]
+    fields = sweep.expression[len("cron(") : -1]
+    paris = ZoneInfo("Europe/Paris")
+    for day in (date(2026, 1, 15), date(2026, 7, 15)):
+        for hour in range(8, 20):
+            for minute in (0, 15, 30, 45):
+                local = datetime.combine(day, time(hour, minute), tzinfo=paris)
+                assert cron_matches(fields, local.astimezone(UTC)), local
+        assert not cron_matches(
+            fields, datetime.combine(day, time(8, 5), tzinfo=paris).astimezone(UTC)
+        )
