@@ -237,6 +237,8 @@ def test_every_public_page_has_no_axe_violation(live_server, site, screen):
     for visit in site.visits:
         response = screen.page.goto(live_server.url + visit.path)
         check(screen, visit.name, response, visit.status, failures)
+    checked = {visit.name for visit in site.visits}
+    assert {"accueil", "creneaux", "formulaire", "confirmation", "rdv"} <= checked
     no_violations(screen, failures)
 
 

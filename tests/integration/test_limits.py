@@ -118,9 +118,20 @@ def test_bookings_that_message_nobody_there_do_not_use_up_that_phones_day(store,
             ),
             NOW,
         )
-    booking.book_rdv(  # the owner of PHONE still books
-        store, request_for(pilot, starts_at=TUESDAY_9H + timedelta(days=1), phone=PHONE), NOW
-    )
+    # The owner of PHONE still has their two bookings of the day, and only two.
+    for hours in (0, 1):
+        owned = booking.book_rdv(
+            store,
+            request_for(pilot, starts_at=TUESDAY_9H + timedelta(days=1, hours=hours), phone=PHONE),
+            NOW,
+        )
+        assert store.rdvs.get(owned.rdv.id) is not None
+    with pytest.raises(RateLimited):
+        booking.book_rdv(
+            store,
+            request_for(pilot, starts_at=TUESDAY_9H + timedelta(days=1, hours=2), phone=PHONE),
+            NOW,
+        )
 
 
 def test_one_mailbox_counts_once_whatever_its_plus_tags(store, pilot, two_a_day):
