@@ -1,8 +1,10 @@
-"""Text rules shared by searches: how names and communes are compared."""
+"""Text rules shared by searches and forms: how names and communes are compared, how
+a typed time of day is read."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import time
 
 
 def fold(text: str) -> str:
@@ -14,3 +16,16 @@ def fold(text: str) -> str:
     for sep in "-'’":
         plain = plain.replace(sep, " ")
     return " ".join(plain.split())
+
+
+def wall_time(text: str) -> time | None:
+    """`14:30` (a time input, seconds allowed) or `14h30`, `9h` typed; None otherwise."""
+    hours, _, rest = text.strip().lower().replace("h", ":").partition(":")
+    minutes = rest[:2] or "00"
+    if not (hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2):
+        return None
+    if rest[2:] and not (rest[2] == ":" and rest[3:].isdigit()):
+        return None
+    if int(hours) > 23 or int(minutes) > 59:
+        return None
+    return time(int(hours), int(minutes))

@@ -8,13 +8,13 @@ whose message says what was done."""
 
 from __future__ import annotations
 
-from datetime import time
 from urllib.parse import quote
 
 from chalice import Blueprint
 
 from chalicelib.domain.errors import RateLimited
 from chalicelib.domain.models import RdvStatus
+from chalicelib.domain.text import wall_time
 from chalicelib.filters import local
 from chalicelib.services import agent_rdvs as rdvs
 from chalicelib.services import context, usagers
@@ -174,7 +174,7 @@ def reschedule(me, rdv_id):
 def _reschedule_at(me, rdv_id, data):
     store, now = context.store(), context.now()
     form = {k: data.get(k, "") for k in ("jour", "heure", "agent_force")}
-    day, at = parse_day(form["jour"]), _wall_time(form["heure"])
+    day, at = parse_day(form["jour"]), wall_time(form["heure"])
     errors = {}
     if day is None:
         errors["jour"] = "Indiquez une date (JJ/MM/AAAA)."
@@ -212,16 +212,3 @@ def _reschedule_at(me, rdv_id, data):
             unconfirmed=unconfirmed,
         )
     return redirect(f"{_page_url(rdv_id)}?fait=reporte")
-
-
-def _wall_time(text: str) -> time | None:
-    """`14:30` (a time input, seconds allowed) or `14h30`, `9h` typed; None otherwise."""
-    hours, _, rest = text.strip().lower().replace("h", ":").partition(":")
-    minutes = rest[:2] or "00"
-    if not (hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2):
-        return None
-    if rest[2:] and not (rest[2] == ":" and rest[3:].isdigit()):
-        return None
-    if int(hours) > 23 or int(minutes) > 59:
-        return None
-    return time(int(hours), int(minutes))

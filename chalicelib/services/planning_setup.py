@@ -32,6 +32,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.recurrence import next_occurrence_on_or_after, occurrence_days, occurs_on
 from chalicelib.domain.slots import Slot
+from chalicelib.domain.text import wall_time
 from chalicelib.services.availability import first_available, slots_between, tz_of
 from chalicelib.services.holidays import holidays_of_organisation
 from chalicelib.store import Store
@@ -121,19 +122,6 @@ def _time(typed: Typed, name: str, errors: dict[str, str], label: str) -> time |
     elif value is None:
         errors[name] = f"{label[0].upper()}{label[1:]} n’est pas une heure valide (HH:MM)."
     return value
-
-
-def wall_time(text: str) -> time | None:
-    """`14:30` (a time input, seconds allowed) or `14h30`, `9h` typed; None otherwise."""
-    hours, _, rest = text.strip().lower().replace("h", ":").partition(":")
-    minutes = rest[:2] or "00"
-    if not (hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2):
-        return None
-    if rest[2:] and not (rest[2] == ":" and rest[3:].isdigit()):
-        return None
-    if int(hours) > 23 or int(minutes) > 59:
-        return None
-    return time(int(hours), int(minutes))
 
 
 def _int(text: str) -> int | None:
