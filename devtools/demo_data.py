@@ -19,7 +19,6 @@ from chalicelib.domain.changes import BY_USAGER, RdvChange, create, set_status, 
 from chalicelib.domain.models import (
     Absence,
     Agent,
-    BookingChannel,
     CreatedBy,
     Lieu,
     LocationType,
@@ -37,7 +36,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.services.agent_auth import hash_password
 from chalicelib.store import Store
-from devtools.demo_history import history_rdvs, load_history
+from devtools.demo_history import history_rdvs, load_history, plage_rdv
 
 PARIS = ZoneInfo("Europe/Paris")
 NAMESPACE = uuid.UUID("5b0c1d6e-6a62-4e62-8062-000000000062")
@@ -160,14 +159,12 @@ def load_demo_data(store: Store, today: date) -> DemoSummary:
         usagers = _usagers(organisation.id, number, today)
         for usager in usagers:
             store.usagers.save(usager)
-        rdvs = _rdvs(organisation.id, motifs, plages, absences, usagers, today, seed=62 + number)
+        rdvs = _rdvs(motifs, plages, absences, usagers, today, seed=62 + number)
         for rdv in rdvs:
             _record(store, rdv, motifs, loaded_at)
         # Loaded once every write-path rdv is in: moto copies a table for each item of a
         # transaction, so transactions made before the bulk rows stay cheap.
-        histories.append(
-            history_rdvs(organisation.id, motifs, plages, usagers, today, seed=6200 + number)
-        )
+        histories.append(history_rdvs(motifs, plages, usagers, today, seed=6200 + number))
         summary["agents"] += len(agents)
         summary["plages"] += len(plages)
         summary["absences"] += len(absences)
@@ -423,7 +420,6 @@ def _usagers(organisation_id: str, number: int, today: date) -> list[Usager]:
 
 
 def _rdvs(
-    organisation_id: str,
     motifs: dict[str, Motif],
     plages: list[PlageOuverture],
     absences: list[Absence],
@@ -479,21 +475,13 @@ def _rdvs(
                 starts_utc - timedelta(days=1) if reminded and rng.random() < 0.85 else None
             )
             rdvs.append(
-                Rdv(
-                    id=demo_id("rdv", plage.id, day.isoformat(), starts.time().isoformat()),
-                    organisation_id=organisation_id,
-                    service_id=motif.service_id,
-                    motif_id=motif.id,
-                    agent_id=plage.agent_id,
-                    lieu_id=plage.lieu_id
-                    if motif.location_type is LocationType.PUBLIC_OFFICE
-                    else None,
-                    starts_at=starts_utc,
-                    duration_minutes=motif.duration_minutes,
-                    usager_ids=(usager.id,),
-                    created_by=CreatedBy.USAGER if online else CreatedBy.AGENT,
-                    created_by_agent_id=None if online else plage.agent_id,
-                    booked_via=BookingChannel.ONLINE if online else BookingChannel.PHONE,
+                plage_rdv(
+                    demo_id("rdv", plage.id, day.isoformat(), starts.time().isoformat()),
+                    plage,
+                    motif,
+                    starts_utc,
+                    usager,
+                    online,
                     created_at=created_at,
                     status=status,
                     status_history=history,

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.models import (
+    BookingChannel,
     CreatedBy,
     LocationType,
     Motif,
@@ -42,7 +43,6 @@ BULK_SHARD = SHARDS
 
 
 def history_rdvs(
-    organisation_id: str,
     motifs: dict[str, Motif],
     plages: list[PlageOuverture],
     usagers: list[Usager],
@@ -76,20 +76,13 @@ def history_rdvs(
             child = motif.service_id == "pmi" and children
             usager = rng.choice(children if child else adults)
             drafts.setdefault(day.strftime("%Y-%m"), []).append(
-                Rdv(
-                    id=_rdv_id(plage.id, day, starts.time()),
-                    organisation_id=organisation_id,
-                    service_id=motif.service_id,
-                    motif_id=motif.id,
-                    agent_id=plage.agent_id,
-                    lieu_id=plage.lieu_id
-                    if motif.location_type is LocationType.PUBLIC_OFFICE
-                    else None,
-                    starts_at=starts_utc,
-                    duration_minutes=motif.duration_minutes,
-                    usager_ids=(usager.id,),
-                    created_by=CreatedBy.USAGER if online else CreatedBy.AGENT,
-                    created_by_agent_id=None if online else plage.agent_id,
+                plage_rdv(
+                    _rdv_id(plage.id, day, starts.time()),
+                    plage,
+                    motif,
+                    starts_utc,
+                    usager,
+                    online,
                     created_at=starts_utc
                     - timedelta(days=rng.choice((0, 1, 3, 5, 8, 12, 16, 25, 40))),
                     version=2,
@@ -101,6 +94,34 @@ def history_rdvs(
         age = 1 - index / max(1, len(months) - 1)  # 1: the oldest month, 0: the latest
         rdvs += _outcomes(drafts[month], age, rng)
     return rdvs
+
+
+def plage_rdv(
+    rdv_id: str,
+    plage: PlageOuverture,
+    motif: Motif,
+    starts_at: datetime,
+    usager: Usager,
+    online: bool,
+    **details,
+) -> Rdv:
+    """A demo rdv on a plage: booked online by the usager, or by phone by the plage's
+    agent (the demo's rdvs and its history alike)."""
+    return Rdv(
+        id=rdv_id,
+        organisation_id=plage.organisation_id,
+        service_id=motif.service_id,
+        motif_id=motif.id,
+        agent_id=plage.agent_id,
+        lieu_id=plage.lieu_id if motif.location_type is LocationType.PUBLIC_OFFICE else None,
+        starts_at=starts_at,
+        duration_minutes=motif.duration_minutes,
+        usager_ids=(usager.id,),
+        created_by=CreatedBy.USAGER if online else CreatedBy.AGENT,
+        created_by_agent_id=None if online else plage.agent_id,
+        booked_via=BookingChannel.ONLINE if online else BookingChannel.PHONE,
+        **details,
+    )
 
 
 def _outcomes(group: list[Rdv], age: float, rng: random.Random) -> list[Rdv]:

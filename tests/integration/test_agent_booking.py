@@ -456,7 +456,9 @@ def test_demo_rdvs_booked_by_an_agent_were_not_booked_online(store):
     from devtools.demo_data import load_demo_data
 
     load_demo_data(store, NOW.date())
-    rdvs = store.rdvs.of_organisation("mds-calais-2", NOW - timedelta(weeks=8), NOW)
+    rdvs = store.rdvs.of_organisation(
+        "mds-calais-2", NOW - timedelta(weeks=53), NOW
+    )  # and the year of history
     by_agents = [r for r in rdvs if r.created_by is CreatedBy.AGENT]
     assert by_agents
     assert {r.booked_via for r in by_agents} <= {BookingChannel.PHONE, BookingChannel.DESK}
