@@ -228,19 +228,24 @@ def create(store: Store, organisation_id: str, new: NewUsager, now: datetime) ->
         return done  # this form was sent already
     territoire_days = _retention_days(store, organisation_id)
     keep_until = retention_until(now, territoire_days)
-    if responsable is not None:  # a child of a known person: no contact of their own
+
+    def child_of(responsable_id: str, child_id: str, identity: Identity) -> Usager:
+        """A child: no contact of their own, their responsable's is used."""
         child = Usager(
-            id=person_id,
+            id=child_id,
             organisation_id=organisation_id,
-            responsable_id=responsable.id,
+            responsable_id=responsable_id,
             notify_sms=False,
             notify_email=False,
             created_at=now,
             expires_at=keep_until,
-            **_clean(new.person),
+            **_clean(identity),
         )
         store.usagers.save(child)
         return child
+
+    if responsable is not None:  # a child of a known person
+        return child_of(responsable.id, person_id, new.person)
     person = Usager(
         id=person_id,
         organisation_id=organisation_id,
@@ -255,18 +260,7 @@ def create(store: Store, organisation_id: str, new: NewUsager, now: datetime) ->
     store.usagers.save(person)
     if new.child is None:
         return person
-    child = Usager(
-        id=child_id,
-        organisation_id=organisation_id,
-        responsable_id=person.id,
-        notify_sms=False,
-        notify_email=False,
-        created_at=now,
-        expires_at=keep_until,
-        **_clean(new.child),
-    )
-    store.usagers.save(child)
-    return child
+    return child_of(person.id, child_id, new.child)
 
 
 def _form_id(organisation_id: str, key: str, role: str) -> str:
