@@ -193,14 +193,7 @@ def deliver(
                     lambda: _agent_email(store, senders, event, facts, agent.email),
                 )
             )
-    receipts, retry = [], False
-    for channel, recipient, send in sends:
-        receipt, wants_retry = _send_once(
-            store, rdv, event, channel, recipient, extra, send, now, attempt
-        )
-        retry = retry or wants_retry
-        if receipt is not None:
-            receipts.append(receipt)
+    receipts, retry = _send_each(store, rdv, event, sends, extra, now, attempt)
     if event is NotificationEvent.RDV_UPCOMING_REMINDER and rdv.reminded_at is None:
         usager_addresses = {usager.phone, usager.email} if usager is not None else set()
         if any(
@@ -256,14 +249,7 @@ def send_offer(
         sends.append(
             (Channel.EMAIL, usager.email, lambda: _offer_email(store, senders, facts, usager))
         )
-    receipts, retry = [], False
-    for channel, recipient, send in sends:
-        receipt, wants_retry = _send_once(
-            store, rdv, event, channel, recipient, extra, send, now, attempt
-        )
-        retry = retry or wants_retry
-        if receipt is not None:
-            receipts.append(receipt)
+    receipts, retry = _send_each(store, rdv, event, sends, extra, now, attempt)
     if retry:
         raise DeliveryFailed(f"offer to rdv {rdv.id}: a provider failed, retry later")
     return receipts
@@ -278,6 +264,28 @@ def _offer_email(store: Store, senders: Senders, facts, usager: RdvContact) -> s
         sender=mailbox(store.settings.email_sender), to=to, subject=subject, text=text, html=html
     )
     return senders.email.send(message)
+
+
+def _send_each(
+    store: Store,
+    rdv: Rdv,
+    event: NotificationEvent,
+    sends: list,
+    extra: str,
+    now: datetime,
+    attempt: int,
+) -> tuple[list[NotificationReceipt], bool]:
+    """Each (channel, recipient, send) once (`_send_once`): the receipts, and whether a
+    provider failed and the message should come back."""
+    receipts, retry = [], False
+    for channel, recipient, send in sends:
+        receipt, wants_retry = _send_once(
+            store, rdv, event, channel, recipient, extra, send, now, attempt
+        )
+        retry = retry or wants_retry
+        if receipt is not None:
+            receipts.append(receipt)
+    return receipts, retry
 
 
 def _send_once(store, rdv, event, channel, recipient, extra, send, now, attempt):
