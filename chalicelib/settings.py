@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import time
 from functools import lru_cache
 
 PREFIX = "RDVSOL_"
@@ -26,6 +27,7 @@ LOCAL_SECRET = "local-only-secret-do-not-deploy"
 # 24 characters besides the stage) stays within SQS's 80.
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,31}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+QUIET_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
 # Variables that once named resources: the stage names them now.
 RETIRED = {
     "RDVSOL_TABLE_PREFIX": "table_prefix",
@@ -143,6 +145,14 @@ class Settings:
     bookings_per_person_per_day: int = 6
     # Moves of one rdv by its usager in 24 hours.
     moves_per_rdv_per_day: int = 3
+    # The waiting list's limits for organisations that have not set their own (their
+    # admins can, in Paramètres): no offer in these hours (local time, "HH:MM-HH:MM";
+    # the same time twice: at any hour), usagers offered a slot at once, days a rdv
+    # must be away to be moved earlier, offer messages to one person a day.
+    waiting_list_quiet_hours: str = "20:00-08:00"
+    waiting_list_offers_per_slot: int = 3
+    waiting_list_min_notice_days: int = 2
+    waiting_list_offers_per_person_per_day: int = 1
 
     def __post_init__(self) -> None:
         check_stage(self.stage)
@@ -160,10 +170,17 @@ class Settings:
                 variable("log_level"), f"one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}"
             )
         for name in ("max_delivery_attempts", "bookings_per_address_per_hour",
-                     "bookings_per_person_per_day", "moves_per_rdv_per_day"):  # fmt: skip
+                     "bookings_per_person_per_day", "moves_per_rdv_per_day",
+                     "waiting_list_offers_per_slot", "waiting_list_min_notice_days",
+                     "waiting_list_offers_per_person_per_day"):  # fmt: skip
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise SettingsError(variable(name), f"a whole number of at least 1, not {value!r}")
+        if not QUIET_HOURS.fullmatch(self.waiting_list_quiet_hours):
+            raise SettingsError(
+                variable("waiting_list_quiet_hours"),
+                f"two times as HH:MM-HH:MM (20:00-08:00), not {self.waiting_list_quiet_hours!r}",
+            )
 
     def __repr__(self) -> str:
         # Never the secret key: settings may end up in a log line.
@@ -198,6 +215,14 @@ class Settings:
                     name, environ[name], settings.stage, getattr(settings, attribute),
                 )  # fmt: skip
         return settings
+
+    @property
+    def waiting_list_quiet_times(self) -> tuple[time, time]:
+        """The waiting list's default quiet hours: (from, until), local times."""
+        match = QUIET_HOURS.fullmatch(self.waiting_list_quiet_hours)
+        assert match is not None  # checked in __post_init__
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        return time(h1, m1), time(h2, m2)
 
     @property
     def is_local(self) -> bool:

@@ -59,6 +59,23 @@ class Territoire:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingListRules:
+    """An organisation's limits on waiting-list offers (`domain.waiting_list`). An
+    organisation without its own has the deployment's (the settings')."""
+
+    # No offer goes from quiet_from to quiet_until (local time; held until then). The
+    # same time twice: offers go at any hour.
+    quiet_from: time = time(20, 0)
+    quiet_until: time = time(8, 0)
+    # At most this many usagers are offered the same slot at once.
+    offers_per_slot: int = 3
+    # Only rdvs at least this many days away are moved earlier.
+    min_notice_days: int = 2
+    # At most this many offer messages to one person (phone or e-mail) a day.
+    offers_per_person_per_day: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     id: str
     territoire_id: str
@@ -68,6 +85,8 @@ class Organisation:
     email: str | None = None
     postal_codes: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
+    # None: the deployment's defaults.
+    waiting_list_rules: WaitingListRules | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 When time frees up (a cancellation, a move, a revocation), the usagers on the waiting
 list of that motif (at that lieu) whose rdv is later than the freed slot may be offered
 it. These rules are pure: the store finds the entries by query, the service reads
-their rdvs, and these functions decide. Time is a parameter."""
+their rdvs and the organisation's limits (`WaitingListRules`), and these functions
+decide. Time is a parameter."""
 
 from __future__ import annotations
 
@@ -13,15 +14,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.changes import ChangeKind, RdvChange
-from chalicelib.domain.models import Motif, Rdv, RdvStatus, WaitingListEntry
-from chalicelib.domain.policies import quiet_hours_end
-from chalicelib.domain.reminders import in_quiet_hours
+from chalicelib.domain.models import Motif, Rdv, RdvStatus, WaitingListEntry, WaitingListRules
 
-# At most this many usagers are offered the same freed slot at once.
-OFFERS_PER_SLOT = 3
-# Only rdvs at least this far away are moved earlier (a rdv in two days is soon enough,
-# and moving it would leave its own time too close to be offered in turn).
-CANDIDATE_MIN_NOTICE = timedelta(days=2)
+# The limits of an organisation that has not set its own, unless the deployment's
+# settings say otherwise: no offer from 20:00 to 8:00, 3 usagers offered a slot at once,
+# only rdvs at least 2 days away (a rdv in two days is soon enough, and moving it would
+# leave its own time too close to be offered in turn), one offer a day per person.
+DEFAULT_RULES = WaitingListRules()
+# An offer not taken within this time no longer holds its place among the usagers a
+# slot is offered to at once: the next sweep offers the slot to the next ones.
+OFFER_ROUND = timedelta(hours=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +54,17 @@ def still_offerable(freed: FreedSlot, motif: Motif, now: datetime) -> bool:
 
 
 def is_eligible(
-    freed: FreedSlot, motif: Motif, entry: WaitingListEntry, rdv: Rdv, now: datetime
+    freed: FreedSlot,
+    motif: Motif,
+    entry: WaitingListEntry,
+    rdv: Rdv,
+    now: datetime,
+    rules: WaitingListRules = DEFAULT_RULES,
 ) -> bool:
     """Whether the rdv on the waiting list may be offered the freed slot now: the same
-    motif, an upcoming rdv still on, later than the slot and at least
-    CANDIDATE_MIN_NOTICE away, the slot still far enough (the motif's minimum delay),
-    and at that lieu (or any lieu of the MDS when the usager said so)."""
+    motif, an upcoming rdv still on, later than the slot and at least the rules'
+    `min_notice_days` away, the slot still far enough (the motif's minimum delay), and
+    at that lieu (or any lieu of the MDS when the usager said so)."""
     if rdv.id == freed.freed_by_rdv_id or entry.id != rdv.id:
         return False
     if rdv.motif_id != freed.motif_id or rdv.organisation_id != freed.organisation_id:
@@ -68,7 +75,9 @@ def is_eligible(
         return False
     if rdv.status is not RdvStatus.UNKNOWN:
         return False
-    if rdv.starts_at <= freed.starts_at or rdv.starts_at - now < CANDIDATE_MIN_NOTICE:
+    if rdv.starts_at <= freed.starts_at:
+        return False
+    if rdv.starts_at - now < timedelta(days=rules.min_notice_days):
         return False
     if entry.wanted_before is not None and freed.starts_at.date() > entry.wanted_before:
         return False
@@ -76,17 +85,21 @@ def is_eligible(
 
 
 def choose(
-    freed: FreedSlot, motif: Motif, candidates: list[Candidate], now: datetime
+    freed: FreedSlot,
+    motif: Motif,
+    candidates: list[Candidate],
+    now: datetime,
+    rules: WaitingListRules = DEFAULT_RULES,
 ) -> list[Candidate]:
     """The eligible candidates, the latest rdv first (who waits longest gains most),
-    then first come first served. The caller offers the first OFFERS_PER_SLOT it may
-    message (some may have had their offer of the day)."""
-    eligible = [c for c in candidates if is_eligible(freed, motif, c.entry, c.rdv, now)]
+    then first come first served. The caller offers the first `offers_per_slot` it may
+    message (some may have had their offers of the day)."""
+    eligible = [c for c in candidates if is_eligible(freed, motif, c.entry, c.rdv, now, rules)]
     return sorted(eligible, key=lambda c: (-c.rdv.starts_at.timestamp(), c.entry.created_at))
 
 
 def first_offers(
-    chosen: list[Candidate], offer: Callable[[Candidate], bool], limit: int = OFFERS_PER_SLOT
+    chosen: list[Candidate], offer: Callable[[Candidate], bool], limit: int
 ) -> list[Candidate]:
     """Offer to the chosen candidates in their order until `limit` got it: `offer`
     says whether one was offered (False: it may not be messaged, e.g. it had its
@@ -100,9 +113,25 @@ def first_offers(
     return offered
 
 
-def offer_time(now: datetime, tz: ZoneInfo) -> datetime:
-    """When an offer may go: now, or 8:00 (Paris) when now is in the quiet hours."""
-    return quiet_hours_end(now, tz) if in_quiet_hours(now, tz) else now
+def in_quiet_hours(at: datetime, tz: ZoneInfo, rules: WaitingListRules = DEFAULT_RULES) -> bool:
+    """Whether `at` is in the rules' quiet hours (local time; they may span midnight)."""
+    start, end = rules.quiet_from, rules.quiet_until
+    local = at.astimezone(tz).time()
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def offer_time(now: datetime, tz: ZoneInfo, rules: WaitingListRules = DEFAULT_RULES) -> datetime:
+    """When an offer may go: now, or the end of the quiet hours (local time) when now
+    is in them, in `now`'s zone."""
+    if not in_quiet_hours(now, tz, rules):
+        return now
+    local = now.astimezone(tz)
+    day = local.date() if local.time() < rules.quiet_until else local.date() + timedelta(days=1)
+    return datetime.combine(day, rules.quiet_until, tzinfo=tz).astimezone(now.tzinfo)
 
 
 def offer_day(now: datetime, tz: ZoneInfo) -> date:

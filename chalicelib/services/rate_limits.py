@@ -127,11 +127,11 @@ def count_resend(
     return counts[0]
 
 
-def first_offer_of_the_day(
-    store: Store, phone: str | None, email: str | None, now: datetime
+def offer_of_the_day(
+    store: Store, phone: str | None, email: str | None, now: datetime, per_day: int
 ) -> bool:
-    """Count one waiting-list offer to this person today (Paris); True when it is their
-    first (at most one offer message per usager a day, by phone and by e-mail alike)."""
+    """Count one waiting-list offer to this person today (Paris); True while they have
+    had no more than `per_day` (the organisation's limit), by phone and e-mail alike."""
     tz = tz_of(store)
     today = now.astimezone(tz).date()
     window_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
@@ -143,4 +143,4 @@ def first_offer_of_the_day(
         for kind, value in (("phone", phone), ("email", email))
         if value
     ]
-    return bool(counts) and max(counts) == 1
+    return bool(counts) and max(counts) <= per_day

@@ -4,8 +4,11 @@ An usager joins at booking (or from the private link) for that rdv: one entry pe
 keyed by its id. When a change frees upcoming time (a cancellation, a revocation, a
 move), the write path's announce step queues a `slot_freed` message; the queue's
 consumer finds the entries of that motif and lieu by Query, keeps the eligible ones
-(`domain.waiting_list`), and offers the slot to the first OFFERS_PER_SLOT it may message
-(one offer a day per person, none in the quiet hours: the message waits for 8:00).
+(`domain.waiting_list`), and offers the slot to the first few it may message, within the
+organisation's limits (`rules_of`: its own, or the settings' defaults): so many usagers
+a slot at once, so many offers a day per person, none in the quiet hours (the message
+waits for their end). Who has not answered within OFFER_ROUND no longer counts against
+the slot: the next sweep offers it to the next ones.
 Each offer is a private link (stored hashed, valid until the motif's minimum delay
 before the slot); its page shows both times and a GET changes nothing; its POST moves
 the rdv on the one write path, if the slot is still free. The rdv's old time is then
@@ -27,16 +30,17 @@ from chalicelib.domain.models import (
     Rdv,
     RdvStatus,
     WaitingListEntry,
+    WaitingListRules,
     WaitingOffer,
 )
-from chalicelib.domain.reminders import in_quiet_hours
 from chalicelib.domain.waiting_list import (
-    OFFERS_PER_SLOT,
+    OFFER_ROUND,
     Candidate,
     FreedSlot,
     choose,
     first_offers,
     freed_by,
+    in_quiet_hours,
     leaves_waiting_list,
     offer_ends_at,
     offer_time,
@@ -44,10 +48,11 @@ from chalicelib.domain.waiting_list import (
 )
 from chalicelib.services import manage
 from chalicelib.services.availability import horizon, slot_at, slots_between, tz_of
-from chalicelib.services.rate_limits import first_offer_of_the_day
+from chalicelib.services.rate_limits import offer_of_the_day
 from chalicelib.services.tokens import hash_token, offer_token
 from chalicelib.services.views import ManagedRdv, contact_of, managed_rdv
 from chalicelib.services.write_path import Committed, Proposal, propose, write
+from chalicelib.settings import Settings
 from chalicelib.store import Store
 
 log = logging.getLogger(__name__)
@@ -60,6 +65,28 @@ EXPIRED = "Cette proposition n’est plus valable : le créneau est trop proche.
 
 class OfferTaken(SlotTaken):
     message = TAKEN
+
+
+# --- the organisation's limits ------------------------------------------------------------
+
+
+def default_rules(settings: Settings) -> WaitingListRules:
+    """The limits of organisations that have not set their own: the settings'."""
+    quiet_from, quiet_until = settings.waiting_list_quiet_times
+    return WaitingListRules(
+        quiet_from=quiet_from,
+        quiet_until=quiet_until,
+        offers_per_slot=settings.waiting_list_offers_per_slot,
+        min_notice_days=settings.waiting_list_min_notice_days,
+        offers_per_person_per_day=settings.waiting_list_offers_per_person_per_day,
+    )
+
+
+def rules_of(store: Store, organisation_id: str) -> WaitingListRules:
+    """An organisation's waiting-list limits: its own, or the defaults."""
+    organisation = store.catalogue.get_organisation(organisation_id)
+    own = organisation.waiting_list_rules if organisation is not None else None
+    return own or default_rules(store.settings)
 
 
 # --- joining and leaving ---------------------------------------------------------------
@@ -147,26 +174,39 @@ class SweepResult:
 
 def sweep_free_time(store: Store, now: datetime, time_left: Callable[[], int]) -> SweepResult:
     """Time freed by setup changes (a new plage, a shortened absence) frees no rdv, so
-    no change queues it: every 15 minutes in the day, for each organisation's entries
-    (by motif and lieu), the free slots earlier than the waiting rdvs (from tomorrow
-    on) are found by the slot engine and queued as `slot_freed`, the earliest first, no
-    more slots than usagers who may take them. The consumer makes each offer once and
-    sends each of its messages once (receipts keyed by the slot), and one offer a day
-    per person: a second sweep queues the same slots again and sends nothing twice.
-    Nothing in the quiet hours (20:00-8:00, Paris)."""
+    no change queues it: every 15 minutes, for each organisation out of its quiet hours,
+    for each motif and lieu its entries wait for (every open lieu of the MDS for those
+    who said any lieu), the free slots earlier than the waiting rdvs (from tomorrow on)
+    are found by the slot engine and queued as `slot_freed`, the earliest first, no more
+    slots than usagers who may take them. The consumer makes each offer once and sends
+    each of its messages once (receipts keyed by the slot), within the daily limit: a
+    second sweep queues the same slots again and sends nothing twice, until an offer
+    has gone unanswered for OFFER_ROUND and the slot goes to the next usagers."""
     from chalicelib.notify import queue
 
     tz = tz_of(store)
-    if in_quiet_hours(now, tz):
-        return SweepResult(0, True)
-    groups: dict[tuple[str, str | None], list[WaitingListEntry]] = {}
+    rules: dict[str, WaitingListRules] = {}
+    lieux: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str, str | None], list[WaitingListEntry]] = {}
     for entry in store.waiting_list.all_entries():
-        groups.setdefault((entry.motif_id, entry.lieu_id), []).append(entry)
+        org = entry.organisation_id
+        if org not in rules:
+            rules[org] = rules_of(store, org)
+        if in_quiet_hours(now, tz, rules[org]):
+            continue
+        places = [entry.lieu_id]
+        if entry.any_lieu:
+            if org not in lieux:
+                every = store.catalogue.lieux_of_organisation(org)
+                lieux[org] = [lieu.id for lieu in every if not lieu.archived]
+            places += [lieu_id for lieu_id in lieux[org] if lieu_id != entry.lieu_id]
+        for lieu_id in places:
+            groups.setdefault((org, entry.motif_id, lieu_id), []).append(entry)
     queued = 0
-    for (motif_id, lieu_id), entries in groups.items():
+    for (org, motif_id, lieu_id), entries in groups.items():
         if time_left() < SWEEP_MARGIN_MS:
             return SweepResult(queued, False)
-        messages = _earlier_free_slots(store, motif_id, lieu_id, entries, now)
+        messages = _earlier_free_slots(store, motif_id, lieu_id, entries, now, rules[org])
         if messages:
             queue.enqueue(store.settings, messages)
             queued += len(messages)
@@ -179,6 +219,7 @@ def _earlier_free_slots(
     lieu_id: str | None,
     entries: list[WaitingListEntry],
     now: datetime,
+    rules: WaitingListRules,
 ) -> list[dict[str, Any]]:
     motif = store.catalogue.get_motif(motif_id)
     lieu = store.catalogue.get_lieu(lieu_id) if lieu_id else None
@@ -210,7 +251,7 @@ def _earlier_free_slots(
             starts_at=slot.starts_at,
             freed_by_rdv_id="",
         )
-        if choose(freed, motif, candidates, now):
+        if choose(freed, motif, candidates, now, rules):
             messages.append(freed_message(freed))
     return messages
 
@@ -221,9 +262,10 @@ def _earlier_free_slots(
 def offer_freed_slot(
     store: Store, message: dict[str, Any], now: datetime, attempt: int, senders: Any
 ) -> list[NotificationReceipt]:
-    """Offer a freed slot to the waiting list, at most OFFERS_PER_SLOT usagers, the
-    latest rdvs first. Idempotent: an offer is made once (conditional put), each send
-    claimed once (receipts), so a redelivered message sends nothing twice."""
+    """Offer a freed slot to the waiting list, at most the organisation's
+    `offers_per_slot` usagers at once, the latest rdvs first. Idempotent: an offer is
+    made once (conditional put), each send claimed once (receipts), so a redelivered
+    message sends nothing twice."""
     from chalicelib.notify import queue
 
     freed = _freed(message)
@@ -231,10 +273,11 @@ def offer_freed_slot(
     if motif is None or not still_offerable(freed, motif, now):
         return []
     tz = tz_of(store)
-    morning = offer_time(now, tz)
+    rules = rules_of(store, freed.organisation_id)
+    morning = offer_time(now, tz, rules)
     if morning > now:
-        # Quiet hours: the message comes back (SQS delays 15 minutes at most) until 8:00,
-        # if the slot is still worth offering then.
+        # Quiet hours: the message comes back (SQS delays 15 minutes at most) until they
+        # end, if the slot is still worth offering then.
         if still_offerable(freed, motif, morning) and _first_hold(store, message, now):
             wait = (morning - now).total_seconds()
             queue.enqueue(store.settings, [message], delay_seconds=int(min(wait, 900)) + 1)
@@ -252,11 +295,11 @@ def offer_freed_slot(
     ends_at = offer_ends_at(freed, motif)
 
     def offer(candidate: Candidate) -> bool:
-        sent = _offer_to(store, candidate.rdv, freed, ends_at, now, attempt, senders)
+        sent = _offer_to(store, candidate.rdv, freed, ends_at, now, attempt, senders, rules)
         receipts.extend(sent or [])
         return sent is not None
 
-    first_offers(choose(freed, motif, candidates, now), offer, OFFERS_PER_SLOT)
+    first_offers(choose(freed, motif, candidates, now, rules), offer, rules.offers_per_slot)
     return receipts
 
 
@@ -278,9 +321,11 @@ def _offer_to(
     now: datetime,
     attempt: int,
     senders: Any,
+    rules: WaitingListRules,
 ) -> list[NotificationReceipt] | None:
     """Offer the slot to one rdv; None when it may not be messaged (no contact, or its
-    offer of the day was already made)."""
+    offers of the day were made) or was offered this slot more than OFFER_ROUND ago
+    without taking it (the slot goes to the next ones)."""
     from chalicelib.services import notifications
 
     contact = contact_of(store, rdv)
@@ -292,9 +337,12 @@ def _offer_to(
         return None
     token = offer_token(rdv.id, freed.starts_at.isoformat(), store.settings.secret_key)
     token_hash = hash_token(token)
-    if store.waiting_list.offer(token_hash) is None:
-        # A new offer: counted against the person's offer of the day first.
-        if not first_offer_of_the_day(store, phone, email, now):
+    made = store.waiting_list.offer(token_hash)
+    if made is not None and now - made.created_at >= OFFER_ROUND:
+        return None  # had its turn (the link still works while the slot is free)
+    if made is None:
+        # A new offer: counted against the person's offers of the day first.
+        if not offer_of_the_day(store, phone, email, now, rules.offers_per_person_per_day):
             return None
         store.waiting_list.add_offer(
             WaitingOffer(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
+
+from pynamodb.attributes import MapAttribute
+
 from chalicelib.domain.models import (
     Lieu,
     LocationType,
@@ -9,6 +13,7 @@ from chalicelib.domain.models import (
     Organisation,
     Service,
     Territoire,
+    WaitingListRules,
 )
 from chalicelib.domain.text import fold
 from chalicelib.store.cache import CATALOGUE
@@ -66,7 +71,33 @@ def _organisation(item: OrganisationModel) -> Organisation:
         email=item.email,
         postal_codes=tuple(item.postal_codes or ()),
         communes=tuple(item.communes or ()),
+        waiting_list_rules=_rules(item.waiting_list_rules),
     )
+
+
+def _rules(raw: MapAttribute | None) -> WaitingListRules | None:
+    if raw is None:
+        return None
+    values = raw.as_dict()
+    return WaitingListRules(
+        quiet_from=time.fromisoformat(values["quiet_from"]),
+        quiet_until=time.fromisoformat(values["quiet_until"]),
+        offers_per_slot=int(values["offers_per_slot"]),
+        min_notice_days=int(values["min_notice_days"]),
+        offers_per_person_per_day=int(values["offers_per_person_per_day"]),
+    )
+
+
+def _rules_item(rules: WaitingListRules | None) -> dict[str, str | int] | None:
+    if rules is None:
+        return None
+    return {
+        "quiet_from": rules.quiet_from.strftime("%H:%M"),
+        "quiet_until": rules.quiet_until.strftime("%H:%M"),
+        "offers_per_slot": rules.offers_per_slot,
+        "min_notice_days": rules.min_notice_days,
+        "offers_per_person_per_day": rules.offers_per_person_per_day,
+    }
 
 
 def _service(item: ServiceModel) -> Service:
@@ -155,6 +186,7 @@ class CatalogueRepository:
             email=organisation.email,
             postal_codes=list(organisation.postal_codes),
             communes=list(organisation.communes),
+            waiting_list_rules=_rules_item(organisation.waiting_list_rules),
         ).save()
         items = _sector_items(organisation)
         with SectorModel.batch_write() as batch:
@@ -170,6 +202,18 @@ class CatalogueRepository:
                     )
                 )
         CATALOGUE.clear()  # again once written: a read meanwhile cached the old
+
+    def save_waiting_list_rules(
+        self, organisation_id: str, rules: WaitingListRules | None
+    ) -> Organisation:
+        """Set (None: remove) an organisation's own waiting-list limits; nothing else
+        of the organisation is written."""
+        item = OrganisationModel(id=organisation_id)
+        attribute = OrganisationModel.waiting_list_rules
+        action = attribute.remove() if rules is None else attribute.set(_rules_item(rules))
+        item.update(actions=[action], condition=OrganisationModel.id.exists())
+        CATALOGUE.clear()
+        return _organisation(item)
 
     def get_organisation(self, organisation_id: str, fresh: bool = False) -> Organisation | None:
         if fresh:

@@ -80,6 +80,10 @@ class OrganisationModel(BaseModel):
     email = UnicodeAttribute(null=True)
     postal_codes = ListAttribute(of=UnicodeAttribute, default=list)
     communes = ListAttribute(of=UnicodeAttribute, default=list)
+    # The organisation's own waiting-list limits (absent: the deployment's defaults):
+    # quiet_from, quiet_until ("HH:MM"), offers_per_slot, min_notice_days,
+    # offers_per_person_per_day.
+    waiting_list_rules = MapAttribute(null=True)
     by_territoire = OrganisationByTerritoireIndex()
 
 

@@ -370,7 +370,10 @@ def test_an_offer_ends_when_the_slot_is_too_close(store, waiting):
     assert store.rdvs.get(a.rdv.id).starts_at == IN_FIVE_WEEKS
 
 
-def test_an_usager_who_said_any_lieu_is_offered_and_moved_to_another_lieu(store, pilot):
+@pytest.fixture
+def second_lieu(store, pilot):
+    """Antenne de Marck, lieu-2 of the pilot MDS: agent-3 sees m30 there on weekday
+    mornings."""
     from datetime import date, time
 
     from chalicelib.domain.models import Agent, Recurrence, Role
@@ -399,6 +402,13 @@ def test_an_usager_who_said_any_lieu_is_offered_and_moved_to_another_lieu(store,
             recurrence=Recurrence(1, (0, 1, 2, 3, 4)),
         )
     )
+    return other
+
+
+def test_an_usager_who_said_any_lieu_is_offered_and_moved_to_another_lieu(
+    store, pilot, second_lieu
+):
+    other = second_lieu
     anywhere = booking.book_rdv(
         store,
         request_for(
@@ -517,3 +527,129 @@ def test_the_sweep_offers_nothing_at_an_archived_lieu(store, pilot, waiting):
     store.catalogue.save_lieu(replace(pilot.lieu, archived_at=NOW))
     assert waiting_list.sweep_free_time(store, NOW, lambda: 60_000).queued == 0
     assert drain(store) == []
+
+
+# --- the organisation's own limits ----------------------------------------------------
+
+
+def set_rules(store, pilot, **changes):
+    from dataclasses import replace
+
+    rules = replace(waiting_list.default_rules(store.settings), **changes)
+    store.catalogue.save_waiting_list_rules(pilot.organisation.id, rules)
+    return rules
+
+
+def offered_days(days):
+    return [d for d in days if any(offer_links(t) for t in sms_to(f"+3367000000{d}"))]
+
+
+@pytest.fixture
+def four_waiting(store, pilot):
+    """Four usagers wait, Monday to Thursday of the fifth week; B's rdv in one week."""
+    for day in range(4):
+        book(store, pilot, IN_FIVE_WEEKS + timedelta(days=day), f"7000000{day}", waiting=True)
+    b = book(store, pilot, IN_ONE_WEEK, "22222222")
+    deliver_all(store, drain(store))
+    return b
+
+
+def test_an_organisations_own_limits_are_stored_kept_and_removed(store, pilot):
+    from datetime import time
+
+    org = pilot.organisation.id
+    assert store.catalogue.get_organisation(org, fresh=True).waiting_list_rules is None
+    assert waiting_list.rules_of(store, org) == waiting_list.default_rules(store.settings)
+    rules = set_rules(store, pilot, quiet_from=time(21, 30), offers_per_slot=1)
+    assert store.catalogue.get_organisation(org, fresh=True).waiting_list_rules == rules
+    assert waiting_list.rules_of(store, org) == rules
+    # Saving the organisation (its sectors, say) keeps them.
+    store.catalogue.save_organisation(store.catalogue.get_organisation(org, fresh=True))
+    assert store.catalogue.get_organisation(org, fresh=True).waiting_list_rules == rules
+    store.catalogue.save_waiting_list_rules(org, None)
+    assert waiting_list.rules_of(store, org) == waiting_list.default_rules(store.settings)
+
+
+def test_an_organisation_may_offer_a_slot_to_one_usager_at_a_time(store, pilot, four_waiting):
+    set_rules(store, pilot, offers_per_slot=1)
+    manage.cancel_by_usager(store, four_waiting.manage_token, NOW)
+    deliver_all(store, drain(store))
+    assert offered_days(range(4)) == [3]
+
+
+def test_an_offer_unanswered_for_two_hours_goes_to_the_next_usager(store, pilot, four_waiting):
+    manage.cancel_by_usager(store, four_waiting.manage_token, NOW)
+    [freed] = [m for m in drain(store) if m.get("kind")]
+    deliver_all(store, [freed])
+    assert offered_days(range(4)) == [1, 2, 3]
+    # The sweep queues the slot again while it stays free: within the round nobody new
+    # is offered it; after two hours unanswered, the next usager is.
+    deliver_all(store, [freed], now=NOW + timedelta(hours=1, minutes=59))
+    assert offered_days(range(4)) == [1, 2, 3]
+    deliver_all(store, [freed], now=NOW + timedelta(hours=2))
+    assert offered_days(range(4)) == [0, 1, 2, 3]
+    assert len([t for t in sms_to("+33670000003") if offer_links(t)]) == 1
+
+
+def test_later_quiet_hours_of_an_organisation_let_an_evening_offer_go(store, pilot, waiting):
+    from datetime import time
+
+    _a, b = waiting
+    set_rules(store, pilot, quiet_from=time(21, 0), quiet_until=time(7, 0))
+    evening = NOW.replace(hour=19, minute=30)  # 20:30 in Paris
+    manage.cancel_by_usager(store, b.manage_token, evening)
+    deliver_all(store, drain(store), now=evening)
+    assert len([t for t in sms_to("+33611111111") if offer_links(t)]) == 1
+
+
+def test_the_deployment_may_let_offers_go_at_any_hour(store, waiting, monkeypatch):
+    _a, b = waiting
+    monkeypatch.setattr(store.settings, "waiting_list_quiet_hours", "00:00-00:00")
+    night = NOW.replace(hour=2)  # 3:00 in Paris
+    manage.cancel_by_usager(store, b.manage_token, night)
+    deliver_all(store, drain(store), now=night)
+    assert len([t for t in sms_to("+33611111111") if offer_links(t)]) == 1
+
+
+def test_two_offers_a_day_when_the_organisation_allows_them(store, pilot, waiting):
+    _a, b = waiting
+    set_rules(store, pilot, offers_per_person_per_day=2)
+    c = book(store, pilot, IN_ONE_WEEK + timedelta(minutes=30), "55555555")
+    d = book(store, pilot, IN_ONE_WEEK + timedelta(minutes=60), "56565656")
+    deliver_all(store, drain(store))
+    for rdv in (b, c, d):
+        manage.cancel_by_usager(store, rdv.manage_token, NOW)
+    deliver_all(store, drain(store))
+    assert len([t for t in sms_to("+33611111111") if offer_links(t)]) == 2
+
+
+def test_the_sweep_follows_each_organisations_quiet_hours(store, pilot, waiting):
+    from datetime import time
+
+    evening = NOW.replace(hour=19, minute=15)  # 20:15 in Paris
+    set_rules(store, pilot, quiet_from=time(21, 0), quiet_until=time(7, 0))
+    assert waiting_list.sweep_free_time(store, evening, lambda: 60_000).queued == 1
+    drain(store)
+    night = NOW.replace(hour=20, minute=15)  # 21:15 in Paris
+    assert waiting_list.sweep_free_time(store, night, lambda: 60_000).queued == 0
+
+
+def test_the_sweep_looks_at_every_lieu_for_who_said_any_lieu(store, pilot, second_lieu):
+    booking.book_rdv(
+        store,
+        request_for(
+            pilot,
+            starts_at=IN_FIVE_WEEKS,
+            phone="+33611111111",
+            waiting_list=True,
+            waiting_any_lieu=True,
+        ),
+        NOW,
+    )
+    book(store, pilot, IN_FIVE_WEEKS + timedelta(days=1), "33333333", waiting=True)
+    deliver_all(store, drain(store))
+    waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
+    queued = [m for m in drain(store) if m.get("kind")]
+    at = {lieu: len([m for m in queued if m["lieu_id"] == lieu]) for lieu in ("lieu-1", "lieu-2")}
+    # Two usagers wait at lieu-1, one of them at any lieu: lieu-2's earliest slot too.
+    assert at == {"lieu-1": 2, "lieu-2": 1}

@@ -5,6 +5,7 @@ import logging
 import subprocess
 import sys
 from dataclasses import fields
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,10 @@ def test_defaults_are_those_of_a_local_stage():
     assert settings.bookings_per_address_per_hour == 60
     assert settings.bookings_per_person_per_day == 6
     assert settings.moves_per_rdv_per_day == 3
+    assert settings.waiting_list_quiet_times == (time(20, 0), time(8, 0))
+    assert settings.waiting_list_offers_per_slot == 3
+    assert settings.waiting_list_min_notice_days == 2
+    assert settings.waiting_list_offers_per_person_per_day == 1
     assert settings.table_prefix == "rdvsol-local-"
     assert settings.notifications_queue == "rdvsol-local-notifications"
     assert settings.notifications_dlq == "rdvsol-local-notifications-dlq"
@@ -69,6 +74,10 @@ def test_every_field_is_read_from_its_variable():
         "RDVSOL_BOOKINGS_PER_PERSON_PER_DAY": "7",
         "RDVSOL_MOVES_PER_RDV_PER_DAY": "2",
         "RDVSOL_PUBLIC_STATS_TERRITOIRE": "guyane",
+        "RDVSOL_WAITING_LIST_QUIET_HOURS": "21:30-07:00",
+        "RDVSOL_WAITING_LIST_OFFERS_PER_SLOT": "2",
+        "RDVSOL_WAITING_LIST_MIN_NOTICE_DAYS": "3",
+        "RDVSOL_WAITING_LIST_OFFERS_PER_PERSON_PER_DAY": "2",
         "OTHER_VARIABLE": "ignored",
     }
     settings = Settings.from_environ(environ)
@@ -87,7 +96,12 @@ def test_every_field_is_read_from_its_variable():
         "bookings_per_address_per_hour": 100,
         "bookings_per_person_per_day": 7,
         "moves_per_rdv_per_day": 2,
+        "waiting_list_quiet_hours": "21:30-07:00",
+        "waiting_list_offers_per_slot": 2,
+        "waiting_list_min_notice_days": 3,
+        "waiting_list_offers_per_person_per_day": 2,
     }
+    assert settings.waiting_list_quiet_times == (time(21, 30), time(7, 0))
     assert not settings.is_local
 
 
@@ -110,6 +124,9 @@ def test_an_empty_endpoint_means_aws_own_endpoints():
         ("RDVSOL_STAGE", "", "is not a stage name"),
         ("RDVSOL_BASE_URL", "rdv.example.fr", "an http:// or https:// address"),
         ("RDVSOL_LOG_LEVEL", "VERBOSE", "one of DEBUG, INFO"),
+        ("RDVSOL_WAITING_LIST_QUIET_HOURS", "20h-8h", "two times as HH:MM-HH:MM"),
+        ("RDVSOL_WAITING_LIST_QUIET_HOURS", "24:00-08:00", "two times as HH:MM-HH:MM"),
+        ("RDVSOL_WAITING_LIST_OFFERS_PER_SLOT", "0", "at least 1"),
     ],
 )
 def test_an_invalid_value_is_a_clear_error_naming_its_variable(variable, value, problem):

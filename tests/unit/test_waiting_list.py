@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.changes import BY_USAGER, move, set_status
 from chalicelib.domain.models import RdvStatus, WaitingListEntry
 from chalicelib.domain.waiting_list import (
-    OFFERS_PER_SLOT,
+    DEFAULT_RULES,
     Candidate,
     FreedSlot,
     choose,
@@ -99,7 +99,7 @@ def test_the_latest_rdvs_come_first_then_first_come():
     too_early = candidate("rdv-0", weeks=0.5)
     chosen = choose(FREED, MOTIF, [early, too_early, also_5w_later_entry, five, latest], NOW)
     assert [c.rdv.id for c in chosen] == ["rdv-6w", "rdv-5w", "rdv-5w-b", "rdv-3w"]
-    assert OFFERS_PER_SLOT == 3
+    assert DEFAULT_RULES.offers_per_slot == 3
 
 
 def test_offers_wait_for_eight_in_the_quiet_hours():
@@ -146,25 +146,38 @@ def test_three_usagers_at_most_and_one_who_had_their_offer_of_the_day_is_skipped
         asked.append(c.rdv.id)
         return c.rdv.id not in had_one_today
 
-    offered = first_offers(chosen, offer)
+    offered = first_offers(chosen, offer, DEFAULT_RULES.offers_per_slot)
     assert [c.rdv.id for c in offered] == ["rdv-0", "rdv-2", "rdv-3"]
     assert asked == ["rdv-0", "rdv-1", "rdv-2", "rdv-3"]  # rdv-4 is not even asked
 
 
-def test_the_sweep_runs_every_quarter_from_8_to_20_in_paris_summer_and_winter():
-    """EventBridge's cron is in UTC: 6:00-19:45 UTC covers 8:00-20:00 Paris in both
-    offsets; the sweep itself returns at once in the quiet hours."""
+def test_the_sweep_runs_every_quarter_of_an_hour_day_and_night():
+    """Each organisation sets its own quiet hours: the schedule cannot know them, the
+    sweep skips an organisation in them."""
     from app import app
-    from devtools.scheduler import cron_matches, schedules_of
+    from devtools.scheduler import schedules_of
 
     [sweep] = [s for s in schedules_of(app) if s.name == "waiting_list_sweep"]
-    fields = sweep.expression[len("cron(") : -1]
-    paris = ZoneInfo("Europe/Paris")
-    for day in (date(2026, 1, 15), date(2026, 7, 15)):
-        for hour in range(8, 20):
-            for minute in (0, 15, 30, 45):
-                local = datetime.combine(day, time(hour, minute), tzinfo=paris)
-                assert cron_matches(fields, local.astimezone(UTC)), local
-        assert not cron_matches(
-            fields, datetime.combine(day, time(8, 5), tzinfo=paris).astimezone(UTC)
-        )
+    assert sweep.expression == "rate(15 minutes)"
+
+
+def test_quiet_hours_are_the_organisations_and_may_end_the_same_day_or_not_exist():
+    late = replace(DEFAULT_RULES, quiet_from=time(21, 0), quiet_until=time(7, 0))
+    evening = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)  # 20:30 in Paris
+    assert offer_time(evening, PARIS, late) == evening
+    assert offer_time(evening, PARIS) == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    lunch = replace(DEFAULT_RULES, quiet_from=time(12, 0), quiet_until=time(14, 0))
+    noon = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)  # 12:30 in Paris
+    assert offer_time(noon, PARIS, lunch) == datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    assert offer_time(evening, PARIS, lunch) == evening
+    never = replace(DEFAULT_RULES, quiet_from=time(0, 0), quiet_until=time(0, 0))
+    assert offer_time(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), PARIS, never).hour == 2
+
+
+def test_the_minimum_notice_is_the_organisations():
+    c = candidate()
+    in_three_days = replace(c, rdv=replace(c.rdv, starts_at=FREED_AT + timedelta(days=3)))
+    now = FREED_AT - timedelta(days=1)  # the rdv is 4 days away
+    assert is_eligible(FREED, MOTIF, in_three_days.entry, in_three_days.rdv, now)
+    five_days = replace(DEFAULT_RULES, min_notice_days=5)
+    assert not is_eligible(FREED, MOTIF, in_three_days.entry, in_three_days.rdv, now, five_days)
