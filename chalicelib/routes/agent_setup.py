@@ -1,6 +1,7 @@
-"""The admins' setup pages (« Paramètres »): lieux, motifs, agents and sectors of their
-organisation. Admins only (403 for an agent); every id is looked up within the
-session's organisation (404 otherwise). See services/setup.py for the rules."""
+"""The admins' setup pages (« Paramètres »): lieux, motifs, agents, sectors and the
+waiting list's limits of their organisation. Admins only (403 for an agent); every id
+is looked up within the session's organisation (404 otherwise). See services/setup.py
+for the rules."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ DONE = {
     "role": "Le rôle est modifié.",
     "retire": "L’agent ne fait plus partie de votre organisation.",
     "secteurs": "Les secteurs sont enregistrés : la recherche des usagers en tient compte.",
+    "liste": "Les règles de la liste d’attente sont enregistrées.",
+    "defaut": "La MDS suit de nouveau les règles par défaut de la liste d’attente.",
 }
 
 
@@ -512,3 +515,64 @@ def save_sectors(me):
     except FieldErrors as error:
         return _sectors_page(me, data, error)
     return _done(me, "secteurs", "secteurs", me.organisation.id)
+
+
+# --- the waiting list's limits -------------------------------------------------------------
+
+
+def _rules_values(rules) -> dict[str, str]:
+    return {
+        "silence_debut": rules.quiet_from.strftime("%H:%M"),
+        "silence_fin": rules.quiet_until.strftime("%H:%M"),
+        "offres_par_creneau": str(rules.offers_per_slot),
+        "delai_jours": str(rules.min_notice_days),
+        "offres_par_jour": str(rules.offers_per_person_per_day),
+    }
+
+
+def _waiting_list_page(me, values=None, error: FieldErrors | None = None):
+    current = setup.waiting_list_setup(context.store(), me.organisation.id)
+    return _page(
+        "agent/setup_liste_attente.html",
+        me,
+        status_code=error.status_code if error else 200,
+        values=values or _rules_values(current.rules),
+        defaults=_rules_values(current.defaults),
+        own=current.own,
+        errors=error.errors if error else {},
+        error_message=error.message if error else None,
+    )
+
+
+@agent_setup.route(f"{ROOT}/liste-attente", methods=["GET"])
+@html_errors
+@signed_in(agent_setup, admin=True)
+def waiting_list_page(me):
+    return _waiting_list_page(me)
+
+
+@agent_setup.route(f"{ROOT}/liste-attente", methods=["POST"], content_types=FORM)
+@html_errors
+@signed_in(agent_setup, admin=True)
+def save_waiting_list(me):
+    data = _data()
+    form = setup.WaitingListForm(
+        quiet_from=data.get("silence_debut", ""),
+        quiet_until=data.get("silence_fin", ""),
+        offers_per_slot=data.get("offres_par_creneau", ""),
+        min_notice_days=data.get("delai_jours", ""),
+        offers_per_person_per_day=data.get("offres_par_jour", ""),
+    )
+    try:
+        setup.save_waiting_list_rules(context.store(), me.organisation.id, form)
+    except FieldErrors as error:
+        return _waiting_list_page(me, data, error)
+    return _done(me, "liste-attente", "liste", me.organisation.id)
+
+
+@agent_setup.route(f"{ROOT}/liste-attente/par-defaut", methods=["POST"], content_types=FORM)
+@html_errors
+@signed_in(agent_setup, admin=True)
+def reset_waiting_list(me):
+    setup.reset_waiting_list_rules(context.store(), me.organisation.id)
+    return _done(me, "liste-attente", "defaut", me.organisation.id)

@@ -1,4 +1,5 @@
-"""An organisation's admins set it up themselves: lieux, motifs, agents and sectors.
+"""An organisation's admins set it up themselves: lieux, motifs, agents, sectors and the
+waiting list's limits.
 
 Every read and write is scoped by the admin's organisation: an id of another
 organisation is "not found". Lieux and motifs are archived, never deleted: the rdvs
@@ -27,10 +28,11 @@ from chalicelib.domain.models import (
     Rdv,
     RdvStatus,
     Role,
+    WaitingListRules,
 )
 from chalicelib.domain.palette import MIN_CONTRAST, is_accessible, is_hex_colour
-from chalicelib.domain.text import fold
-from chalicelib.services import agent_auth
+from chalicelib.domain.text import fold, wall_time
+from chalicelib.services import agent_auth, waiting_list
 from chalicelib.services.agent_auth import AgentContext
 from chalicelib.store import Store
 
@@ -652,3 +654,87 @@ def save_sectors(
     )
     store.catalogue.save_organisation(organisation)
     return organisation
+
+
+# --- the waiting list's limits ----------------------------------------------------------------
+
+# What an admin may choose (the settings' defaults are checked only to be at least 1).
+OFFERS_PER_SLOT_MAX = 10
+MIN_NOTICE_DAYS_MAX = 60
+OFFERS_PER_DAY_MAX = 5
+
+
+@dataclass(frozen=True)
+class WaitingListForm:
+    quiet_from: str = ""
+    quiet_until: str = ""
+    offers_per_slot: str = ""
+    min_notice_days: str = ""
+    offers_per_person_per_day: str = ""
+
+
+@dataclass(frozen=True)
+class WaitingListSetup:
+    rules: WaitingListRules  # those that apply
+    defaults: WaitingListRules  # the deployment's
+    own: bool  # the organisation has set its own
+
+
+def waiting_list_setup(store: Store, organisation_id: str) -> WaitingListSetup:
+    organisation = store.catalogue.get_organisation(organisation_id, fresh=True)
+    if organisation is None:
+        raise NotFound()
+    defaults = waiting_list.default_rules(store.settings)
+    own = organisation.waiting_list_rules
+    return WaitingListSetup(own or defaults, defaults, own is not None)
+
+
+def _whole(text: str, low: int, high: int) -> int | None:
+    cleaned = _clean(text)
+    if not cleaned.isdigit() or not low <= int(cleaned) <= high:
+        return None
+    return int(cleaned)
+
+
+def save_waiting_list_rules(
+    store: Store, organisation_id: str, form: WaitingListForm
+) -> WaitingListRules:
+    """The organisation's own limits, each checked with a message for its field."""
+    waiting_list_setup(store, organisation_id)  # NotFound for an unknown organisation
+    errors: dict[str, str] = {}
+    quiet_from, quiet_until = wall_time(form.quiet_from), wall_time(form.quiet_until)
+    if quiet_from is None:
+        errors["silence_debut"] = "Indiquez une heure, par exemple 20:00."
+    if quiet_until is None:
+        errors["silence_fin"] = "Indiquez une heure, par exemple 08:00."
+    per_slot = _whole(form.offers_per_slot, 1, OFFERS_PER_SLOT_MAX)
+    if per_slot is None:
+        errors["offres_par_creneau"] = (
+            f"Indiquez un nombre d’usagers entre 1 et {OFFERS_PER_SLOT_MAX}."
+        )
+    notice = _whole(form.min_notice_days, 1, MIN_NOTICE_DAYS_MAX)
+    if notice is None:
+        errors["delai_jours"] = f"Indiquez un nombre de jours entre 1 et {MIN_NOTICE_DAYS_MAX}."
+    per_day = _whole(form.offers_per_person_per_day, 1, OFFERS_PER_DAY_MAX)
+    if per_day is None:
+        errors["offres_par_jour"] = (
+            f"Indiquez un nombre de propositions entre 1 et {OFFERS_PER_DAY_MAX}."
+        )
+    if errors:
+        raise FieldErrors(errors)
+    assert quiet_from and quiet_until and per_slot and notice and per_day  # checked above
+    rules = WaitingListRules(
+        quiet_from=quiet_from,
+        quiet_until=quiet_until,
+        offers_per_slot=per_slot,
+        min_notice_days=notice,
+        offers_per_person_per_day=per_day,
+    )
+    store.catalogue.save_waiting_list_rules(organisation_id, rules)
+    return rules
+
+
+def reset_waiting_list_rules(store: Store, organisation_id: str) -> None:
+    """Back to the deployment's defaults."""
+    waiting_list_setup(store, organisation_id)
+    store.catalogue.save_waiting_list_rules(organisation_id, None)

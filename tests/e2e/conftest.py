@@ -49,6 +49,9 @@ def live_server():
     # Every request comes from 127.0.0.1 here: the per-address booking limit would
     # turn the concurrency test's 50 bookers into 429s before they reach the slot.
     env["RDVSOL_BOOKINGS_PER_ADDRESS_PER_HOUR"] = "10000"
+    # The server reads the real clock: without quiet hours, the waiting list's offers
+    # go at once whenever the tests run (its quiet hours are tested on moto).
+    env["RDVSOL_WAITING_LIST_QUIET_HOURS"] = "00:00-00:00"
     log_path = ARTIFACTS / "live-server.log"
     ARTIFACTS.mkdir(exist_ok=True)
     log = log_path.open("w")

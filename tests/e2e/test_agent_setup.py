@@ -89,6 +89,7 @@ def test_the_demo_admin_creates_a_lieu_and_a_motif_on_accessible_pages(live_serv
         ("agents", f"{ROOT}/agents"),
         ("agent-nouveau", f"{ROOT}/agents/nouveau"),
         ("secteurs", f"{ROOT}/secteurs"),
+        ("liste-attente", f"{ROOT}/liste-attente"),
     ):
         page.goto(base + path)
         check(page, f"{name}-{width}", failures)

@@ -3,8 +3,10 @@ five weeks and asks for an earlier slot, B books in about a week and cancels; th
 write path queues the freed slot, the local consumer offers it, and the offer's SMS to
 A shows on the local outbox page.
 
-The services read the real clock (`context.now`), and no offer goes out in the quiet
-hours (20:00-8:00, Paris): the message waits for 8:00. At night the test is skipped."""
+The services read the real clock (`context.now`): the test server runs without the
+waiting list's quiet hours (`RDVSOL_WAITING_LIST_QUIET_HOURS=00:00-00:00`, set in
+conftest.py), so the offer goes at once at any hour; the quiet hours themselves are
+tested on moto (tests/integration/test_waiting_list.py)."""
 
 from __future__ import annotations
 
@@ -23,16 +25,6 @@ PARIS = ZoneInfo("Europe/Paris")
 MOTIF = "/api/v1/public/organisations/mds-calais-2/motifs/mds-calais-2-bilan-4-ans"
 A_PHONE, B_PHONE = "07 81 23 45 71", "07 81 23 45 72"
 A_E164 = "+33781234571"
-
-
-def daytime_or_skip() -> None:
-    local = datetime.now(PARIS)
-    # Room for the test (a minute at most) before 20:00.
-    if local.hour < 8 or (local.hour, local.minute) >= (19, 58):
-        pytest.skip(
-            f"{local:%H:%M} in Paris: offers wait for 8:00 (quiet hours 20:00-8:00) and the "
-            "local server reads the real clock; run this test between 8:00 and 19:58"
-        )
 
 
 def clear_of_the_sweep() -> None:
@@ -81,7 +73,6 @@ def sms_of(outbox: str, phone: str) -> list[str]:
 
 
 def test_a_cancellation_offers_the_slot_to_the_waiting_list_by_sms(live_server):
-    daytime_or_skip()
     clear_of_the_sweep()
     base = live_server.url
     lieux = requests.get(f"{base}{MOTIF}/lieux", timeout=10).json()["lieux"]

@@ -36,6 +36,7 @@ ADMIN_ONLY: set[str] = {
     "/agents/parametres/agents/nouveau",
     "/agents/parametres/agents/{agent_id}",
     "/agents/parametres/secteurs",
+    "/agents/parametres/liste-attente",
 }
 # Pages that need a query string to show anything (the ids of this MDS's records).
 QUERIES = {

@@ -591,3 +591,67 @@ def test_a_wrong_sector_is_explained_and_nothing_changes(
     assert message in page and f'id="{field}-erreur"' in page
     assert codes in page  # kept
     assert store.catalogue.get_organisation("org-1").postal_codes == ("62100",)
+
+
+# --- the waiting list's limits ----------------------------------------------------------------
+
+WAITING_RULES = {
+    "silence_debut": "21:00",
+    "silence_fin": "07:30",
+    "offres_par_creneau": "2",
+    "delai_jours": "4",
+    "offres_par_jour": "2",
+}
+
+
+def test_an_admin_sets_the_waiting_list_limits_and_returns_to_the_defaults(
+    client, store, admin, pilot
+):
+    from datetime import time
+
+    from chalicelib.domain.models import WaitingListRules
+    from chalicelib.services import waiting_list
+
+    cookie, csrf = admin
+    page = text(get(client, f"{ROOT}/liste-attente", cookie))
+    assert "La MDS suit les règles par défaut." in page
+    assert 'value="20:00"' in page and 'value="08:00"' in page
+    assert "Revenir aux règles par défaut" not in page
+    answer = post(client, f"{ROOT}/liste-attente", {"csrf": csrf, **WAITING_RULES}, cookie)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"{ROOT}/liste-attente?fait=liste"
+    expected = WaitingListRules(time(21), time(7, 30), 2, 4, 2)
+    assert waiting_list.rules_of(store, "org-1") == expected
+    page = text(get(client, f"{ROOT}/liste-attente?fait=liste", cookie))
+    assert "Les règles de la liste d’attente sont enregistrées." in page
+    assert "La MDS a ses propres règles." in page and 'value="07:30"' in page
+    assert "règles propres à la MDS" in text(get(client, ROOT, cookie))
+    answer = post(client, f"{ROOT}/liste-attente/par-defaut", {"csrf": csrf}, cookie)
+    assert answer.status_code == 303
+    assert waiting_list.rules_of(store, "org-1") == waiting_list.default_rules(store.settings)
+    assert "La MDS suit les règles par défaut." in text(
+        get(client, f"{ROOT}/liste-attente", cookie)
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("silence_debut", "vingt heures", "Indiquez une heure, par exemple 20:00."),
+        ("silence_fin", "25:00", "Indiquez une heure, par exemple 08:00."),
+        ("offres_par_creneau", "0", "entre 1 et 10"),
+        ("delai_jours", "deux", "entre 1 et 60"),
+        ("offres_par_jour", "9", "entre 1 et 5"),
+    ],
+)
+def test_a_wrong_waiting_list_limit_is_explained_and_nothing_changes(
+    client, store, admin, field, typed, message
+):
+    cookie, csrf = admin
+    fields = {"csrf": csrf, **WAITING_RULES, field: typed}
+    answer = post(client, f"{ROOT}/liste-attente", fields, cookie)
+    assert answer.status_code == 422
+    page = text(answer)
+    assert message in page and f'id="{field}-erreur"' in page
+    assert f'value="{typed}"' in page  # kept
+    assert store.catalogue.get_organisation("org-1", fresh=True).waiting_list_rules is None
