@@ -15,7 +15,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import DomainError, FieldErrors, NotFound
@@ -659,6 +659,8 @@ def save_sectors(
 # --- the waiting list's limits ----------------------------------------------------------------
 
 # What an admin may choose (the settings' defaults are checked only to be at least 1).
+# The quiet hours always cover the night: an offer never wakes anyone.
+NIGHT_FROM, NIGHT_UNTIL = time(22, 0), time(7, 0)
 OFFERS_PER_SLOT_MAX = 10
 MIN_NOTICE_DAYS_MAX = 60
 OFFERS_PER_DAY_MAX = 5
@@ -689,6 +691,11 @@ def waiting_list_setup(store: Store, organisation_id: str) -> WaitingListSetup:
     return WaitingListSetup(own or defaults, defaults, own is not None)
 
 
+def _covers_the_night(quiet_from: time, quiet_until: time) -> bool:
+    """Whether quiet hours (spanning midnight) hold at least 22:00-07:00."""
+    return quiet_until < quiet_from <= NIGHT_FROM and quiet_until >= NIGHT_UNTIL
+
+
 def _whole(text: str, low: int, high: int) -> int | None:
     cleaned = _clean(text)
     if not cleaned.isdigit() or not low <= int(cleaned) <= high:
@@ -707,6 +714,11 @@ def save_waiting_list_rules(
         errors["silence_debut"] = "Indiquez une heure, par exemple 20:00."
     if quiet_until is None:
         errors["silence_fin"] = "Indiquez une heure, par exemple 08:00."
+    if quiet_from and quiet_until and not _covers_the_night(quiet_from, quiet_until):
+        errors["silence_debut"] = (
+            "Aucune proposition ne part la nuit : la période sans proposition commence "
+            "au plus tard à 22:00 et finit au plus tôt à 07:00 (par exemple de 20:00 à 08:00)."
+        )
     per_slot = _whole(form.offers_per_slot, 1, OFFERS_PER_SLOT_MAX)
     if per_slot is None:
         errors["offres_par_creneau"] = (

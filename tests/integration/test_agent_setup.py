@@ -639,6 +639,9 @@ def test_an_admin_sets_the_waiting_list_limits_and_returns_to_the_defaults(
     [
         ("silence_debut", "vingt heures", "Indiquez une heure, par exemple 20:00."),
         ("silence_fin", "25:00", "Indiquez une heure, par exemple 08:00."),
+        ("silence_debut", "07:00", "Aucune proposition ne part la nuit"),
+        ("silence_debut", "23:00", "commence au plus tard à 22:00"),
+        ("silence_debut", "07:30", "finit au plus tôt à 07:00"),
         ("offres_par_creneau", "0", "entre 1 et 10"),
         ("delai_jours", "deux", "entre 1 et 60"),
         ("offres_par_jour", "9", "entre 1 et 5"),
