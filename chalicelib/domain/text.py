@@ -20,6 +20,8 @@ def fold(text: str) -> str:
 
 def wall_time(text: str) -> time | None:
     """`14:30` (a time input, seconds allowed) or `14h30`, `9h` typed; None otherwise."""
+    if not text.isascii():
+        return None  # "²" is a digit to str.isdigit(), not to int()
     hours, _, rest = text.strip().lower().replace("h", ":").partition(":")
     minutes = rest[:2] or "00"
     if not (hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2):

@@ -21,8 +21,9 @@ from chalicelib.domain.models import Motif, Rdv, RdvStatus, WaitingListEntry, Wa
 # only rdvs at least 2 days away (a rdv in two days is soon enough, and moving it would
 # leave its own time too close to be offered in turn), one offer a day per person.
 DEFAULT_RULES = WaitingListRules()
-# An offer not taken within this time no longer holds its place among the usagers a
-# slot is offered to at once: the next sweep offers the slot to the next ones.
+# An offer not taken within this time (out of the quiet hours: `round_ends_at`) no longer
+# holds its place among the usagers a slot is offered to at once: the next sweep offers
+# the slot to the next ones.
 OFFER_ROUND = timedelta(hours=2)
 
 
@@ -132,6 +133,26 @@ def offer_time(now: datetime, tz: ZoneInfo, rules: WaitingListRules = DEFAULT_RU
     local = now.astimezone(tz)
     day = local.date() if local.time() < rules.quiet_until else local.date() + timedelta(days=1)
     return datetime.combine(day, rules.quiet_until, tzinfo=tz).astimezone(now.tzinfo)
+
+
+def round_ends_at(
+    made_at: datetime, tz: ZoneInfo, rules: WaitingListRules = DEFAULT_RULES
+) -> datetime:
+    """When an offer made at `made_at` has had OFFER_ROUND of waking time (the quiet
+    hours do not count: an offer made at 19:50 holds until 9:50 the next morning)."""
+    left, at = OFFER_ROUND, offer_time(made_at, tz, rules)
+    for _ in range(48):  # each turn crosses one quiet period: a few at most
+        if rules.quiet_from == rules.quiet_until:
+            break
+        local = at.astimezone(tz)
+        start = datetime.combine(local.date(), rules.quiet_from, tzinfo=tz)
+        if start <= local:
+            start = datetime.combine(local.date() + timedelta(days=1), rules.quiet_from, tzinfo=tz)
+        if at + left <= start:
+            break
+        left -= start - at
+        at = offer_time(start, tz, rules)
+    return (at + left).astimezone(made_at.tzinfo)
 
 
 def offer_day(now: datetime, tz: ZoneInfo) -> date:

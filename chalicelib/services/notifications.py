@@ -229,11 +229,12 @@ def send_offer(
     now: datetime,
     attempt: int,
     senders: Senders,
+    slot_key: str,
     lieu: Lieu | None = None,
 ) -> list[NotificationReceipt]:
     """Offer an earlier slot to the usager of `rdv` (file d'attente) by SMS and e-mail,
-    each once (receipts keyed by the slot offered). The texts name the service, the
-    date and the place, never the motif."""
+    each once (receipts keyed by the slot offered, `slot_key`: its time and lieu). The
+    texts name the service, the date and the place, never the motif."""
     event = NotificationEvent.WAITING_LIST_OFFER
     context = _context(store, rdv, now)
     if context is None or context.contact is None:
@@ -241,7 +242,7 @@ def send_offer(
     facts = replace(context.facts, starts_at=starts_at, manage_url=url, can_cancel_online=True)
     if lieu is not None and lieu.id != rdv.lieu_id:  # another lieu of the MDS
         facts = replace(facts, where=lieu.name, where_full=f"{lieu.name}, {lieu.address}")
-    usager, extra = context.contact, starts_at.isoformat()
+    usager, extra = context.contact, slot_key
     sends = []
     if usager.phone and usager.notify_sms:
         sends.append((Channel.SMS, usager.phone, lambda: _sms(senders, event, facts, usager)))

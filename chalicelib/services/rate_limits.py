@@ -130,17 +130,19 @@ def count_resend(
 def offer_of_the_day(
     store: Store, phone: str | None, email: str | None, now: datetime, per_day: int
 ) -> bool:
-    """Count one waiting-list offer to this person today (Paris); True while they have
-    had no more than `per_day` (the organisation's limit), by phone and e-mail alike."""
+    """Count one waiting-list offer to this person today (Paris) if they have had fewer
+    than `per_day` (the offering organisation's limit), by phone and e-mail alike; True
+    when counted. A refused offer counts nothing: it must not use up what another MDS,
+    with a higher limit, may still offer them."""
     tz = tz_of(store)
     today = now.astimezone(tz).date()
     window_end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
-    counts = [
-        store.rate_limits.hit(
-            f"waiting-offer#{kind}#{_subject(store, kind, value)}#{today.isoformat()}",
-            window_end,
-        )
+    keys = [
+        f"waiting-offer#{kind}#{_subject(store, kind, value)}#{today.isoformat()}"
         for kind, value in (("phone", phone), ("email", email))
         if value
     ]
-    return bool(counts) and max(counts) <= per_day
+    if not keys or any(store.rate_limits.count(key) >= per_day for key in keys):
+        return False
+    # Two offers at the same moment may both pass the check: the counts say so after.
+    return max(store.rate_limits.hit(key, window_end) for key in keys) <= per_day

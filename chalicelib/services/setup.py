@@ -691,14 +691,9 @@ def waiting_list_setup(store: Store, organisation_id: str) -> WaitingListSetup:
     return WaitingListSetup(own or defaults, defaults, own is not None)
 
 
-def _covers_the_night(quiet_from: time, quiet_until: time) -> bool:
-    """Whether quiet hours (spanning midnight) hold at least 22:00-07:00."""
-    return quiet_until < quiet_from <= NIGHT_FROM and quiet_until >= NIGHT_UNTIL
-
-
 def _whole(text: str, low: int, high: int) -> int | None:
     cleaned = _clean(text)
-    if not cleaned.isdigit() or not low <= int(cleaned) <= high:
+    if not (cleaned.isascii() and cleaned.isdigit()) or not low <= int(cleaned) <= high:
         return None
     return int(cleaned)
 
@@ -714,10 +709,16 @@ def save_waiting_list_rules(
         errors["silence_debut"] = "Indiquez une heure, par exemple 20:00."
     if quiet_until is None:
         errors["silence_fin"] = "Indiquez une heure, par exemple 08:00."
-    if quiet_from and quiet_until and not _covers_the_night(quiet_from, quiet_until):
+    # Quiet hours span midnight and hold at least 22:00-07:00.
+    if quiet_from and quiet_until and not quiet_until < quiet_from <= NIGHT_FROM:
         errors["silence_debut"] = (
-            "Aucune proposition ne part la nuit : la période sans proposition commence "
-            "au plus tard à 22:00 et finit au plus tôt à 07:00 (par exemple de 20:00 à 08:00)."
+            "Aucune proposition ne part la nuit : les heures sans proposition commencent le "
+            "soir, au plus tard à 22:00 (par exemple 20:00)."
+        )
+    if quiet_until and quiet_until < NIGHT_UNTIL:
+        errors["silence_fin"] = (
+            "Aucune proposition ne part la nuit : les heures sans proposition finissent au "
+            "plus tôt à 07:00 (par exemple 08:00)."
         )
     per_slot = _whole(form.offers_per_slot, 1, OFFERS_PER_SLOT_MAX)
     if per_slot is None:

@@ -21,10 +21,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def offer_token(rdv_id: str, starts_at_iso: str, secret_key: str) -> str:
-    """The link of a freed slot offered to a rdv on the waiting list: 128 bits under the
-    secret key, the same for a redelivered message (its send is then skipped, or retried
-    with the same link), stored hashed."""
-    message = f"waiting-offer:{rdv_id}:{starts_at_iso}".encode()
+def offer_token(rdv_id: str, slot: str, secret_key: str) -> str:
+    """The link of a freed slot (its start and lieu, `offer_slot_key`) offered to a rdv
+    on the waiting list: 128 bits under the secret key, the same for a redelivered
+    message (its send is then skipped, or retried with the same link), stored hashed."""
+    message = f"waiting-offer:{rdv_id}:{slot}".encode()
     digest = hmac.new(secret_key.encode(), message, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:16]).decode().rstrip("=")

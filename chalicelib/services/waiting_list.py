@@ -34,7 +34,6 @@ from chalicelib.domain.models import (
     WaitingOffer,
 )
 from chalicelib.domain.waiting_list import (
-    OFFER_ROUND,
     Candidate,
     FreedSlot,
     choose,
@@ -44,6 +43,7 @@ from chalicelib.domain.waiting_list import (
     leaves_waiting_list,
     offer_ends_at,
     offer_time,
+    round_ends_at,
     still_offerable,
 )
 from chalicelib.services import manage
@@ -313,6 +313,11 @@ def _first_hold(store: Store, message: dict[str, Any], now: datetime) -> bool:
     return store.rate_limits.hit(f"slot-freed-hold#{slot}#{quarter}", window_end) == 1
 
 
+def offer_slot_key(freed: FreedSlot) -> str:
+    """What tells two offered slots apart: the same time at two lieux are two offers."""
+    return f"{freed.starts_at.isoformat()}@{freed.lieu_id or '-'}"
+
+
 def _offer_to(
     store: Store,
     rdv: Rdv,
@@ -335,10 +340,10 @@ def _offer_to(
     email = contact.email if contact.notify_email and not contact.email_invalid else None
     if not (phone or email):
         return None
-    token = offer_token(rdv.id, freed.starts_at.isoformat(), store.settings.secret_key)
+    token = offer_token(rdv.id, offer_slot_key(freed), store.settings.secret_key)
     token_hash = hash_token(token)
     made = store.waiting_list.offer(token_hash)
-    if made is not None and now - made.created_at >= OFFER_ROUND:
+    if made is not None and now >= round_ends_at(made.created_at, tz_of(store), rules):
         return None  # had its turn (the link still works while the slot is free)
     if made is None:
         # A new offer: counted against the person's offers of the day first.
@@ -359,7 +364,7 @@ def _offer_to(
     url = f"{store.settings.base_url.rstrip('/')}/o/{token}"
     lieu = store.catalogue.get_lieu(freed.lieu_id) if freed.lieu_id else None
     return notifications.send_offer(
-        store, rdv, freed.starts_at, url, now, attempt, senders, lieu=lieu
+        store, rdv, freed.starts_at, url, now, attempt, senders, offer_slot_key(freed), lieu
     )
 
 

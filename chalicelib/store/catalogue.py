@@ -78,13 +78,16 @@ def _organisation(item: OrganisationModel) -> Organisation:
 def _rules(raw: MapAttribute | None) -> WaitingListRules | None:
     if raw is None:
         return None
-    values = raw.as_dict()
+    values, default = raw.as_dict(), WaitingListRules()
+    # A field missing (added after the item was saved) takes the domain's default.
     return WaitingListRules(
-        quiet_from=time.fromisoformat(values["quiet_from"]),
-        quiet_until=time.fromisoformat(values["quiet_until"]),
-        offers_per_slot=int(values["offers_per_slot"]),
-        min_notice_days=int(values["min_notice_days"]),
-        offers_per_person_per_day=int(values["offers_per_person_per_day"]),
+        quiet_from=time.fromisoformat(values.get("quiet_from") or "20:00"),
+        quiet_until=time.fromisoformat(values.get("quiet_until") or "08:00"),
+        offers_per_slot=int(values.get("offers_per_slot") or default.offers_per_slot),
+        min_notice_days=int(values.get("min_notice_days") or default.min_notice_days),
+        offers_per_person_per_day=int(
+            values.get("offers_per_person_per_day") or default.offers_per_person_per_day
+        ),
     )
 
 
@@ -174,20 +177,23 @@ class CatalogueRepository:
         )
 
     def save_organisation(self, organisation: Organisation) -> None:
-        """Save the organisation and its sector items (one per postal code and commune)."""
+        """Save the organisation and its sector items (one per postal code and commune).
+        Its waiting-list limits are left as they are: `save_waiting_list_rules` sets them
+        (a sectors' save racing an admin's limits, or a demo reload, keeps them)."""
         CATALOGUE.clear()
         previous = _get(OrganisationModel, organisation.id, _organisation)  # not cached
-        OrganisationModel(
-            id=organisation.id,
-            territoire_id=organisation.territoire_id,
-            name=organisation.name,
-            phone=organisation.phone,
-            address=organisation.address,
-            email=organisation.email,
-            postal_codes=list(organisation.postal_codes),
-            communes=list(organisation.communes),
-            waiting_list_rules=_rules_item(organisation.waiting_list_rules),
-        ).save()
+        model = OrganisationModel
+        OrganisationModel(id=organisation.id).update(
+            actions=[
+                model.territoire_id.set(organisation.territoire_id),
+                model.name.set(organisation.name),
+                model.phone.set(organisation.phone),
+                model.address.set(organisation.address),
+                model.email.set(organisation.email) if organisation.email else model.email.remove(),
+                model.postal_codes.set(list(organisation.postal_codes)),
+                model.communes.set(list(organisation.communes)),
+            ]
+        )
         items = _sector_items(organisation)
         with SectorModel.batch_write() as batch:
             if previous is not None:

@@ -38,6 +38,21 @@ def book(store, pilot, starts_at, who, waiting=False):
     )
 
 
+def book_anywhere(store, pilot):
+    """A books in five weeks at lieu-1, on the waiting list for any lieu of the MDS."""
+    return booking.book_rdv(
+        store,
+        request_for(
+            pilot,
+            starts_at=IN_FIVE_WEEKS,
+            phone="+33611111111",
+            waiting_list=True,
+            waiting_any_lieu=True,
+        ),
+        NOW,
+    )
+
+
 def offer_links(text: str) -> list[str]:
     return re.findall(r"https://rdv\.example\.fr/o/([A-Za-z0-9_-]+)", text)
 
@@ -555,6 +570,7 @@ def four_waiting(store, pilot):
 
 
 def test_an_organisations_own_limits_are_stored_kept_and_removed(store, pilot):
+    from dataclasses import replace
     from datetime import time
 
     org = pilot.organisation.id
@@ -563,8 +579,10 @@ def test_an_organisations_own_limits_are_stored_kept_and_removed(store, pilot):
     rules = set_rules(store, pilot, quiet_from=time(21, 30), offers_per_slot=1)
     assert store.catalogue.get_organisation(org, fresh=True).waiting_list_rules == rules
     assert waiting_list.rules_of(store, org) == rules
-    # Saving the organisation (its sectors, say) keeps them.
+    # Saving the organisation (its sectors; or a demo reload, which knows no limits)
+    # keeps them: only save_waiting_list_rules sets them.
     store.catalogue.save_organisation(store.catalogue.get_organisation(org, fresh=True))
+    store.catalogue.save_organisation(replace(pilot.organisation, waiting_list_rules=None))
     assert store.catalogue.get_organisation(org, fresh=True).waiting_list_rules == rules
     store.catalogue.save_waiting_list_rules(org, None)
     assert waiting_list.rules_of(store, org) == waiting_list.default_rules(store.settings)
@@ -635,17 +653,7 @@ def test_the_sweep_follows_each_organisations_quiet_hours(store, pilot, waiting)
 
 
 def test_the_sweep_looks_at_every_lieu_for_who_said_any_lieu(store, pilot, second_lieu):
-    booking.book_rdv(
-        store,
-        request_for(
-            pilot,
-            starts_at=IN_FIVE_WEEKS,
-            phone="+33611111111",
-            waiting_list=True,
-            waiting_any_lieu=True,
-        ),
-        NOW,
-    )
+    book_anywhere(store, pilot)
     book(store, pilot, IN_FIVE_WEEKS + timedelta(days=1), "33333333", waiting=True)
     deliver_all(store, drain(store))
     waiting_list.sweep_free_time(store, NOW, lambda: 60_000)
@@ -653,3 +661,34 @@ def test_the_sweep_looks_at_every_lieu_for_who_said_any_lieu(store, pilot, secon
     at = {lieu: len([m for m in queued if m["lieu_id"] == lieu]) for lieu in ("lieu-1", "lieu-2")}
     # Two usagers wait at lieu-1, one of them at any lieu: lieu-2's earliest slot too.
     assert at == {"lieu-1": 2, "lieu-2": 1}
+
+
+def test_an_offer_refused_by_one_mds_limit_leaves_another_mds_its_own(store):
+    """The daily count is the person's, whoever offers: a refusal counts nothing, so an
+    MDS allowing one offer a day does not use up another's two by retrying."""
+    from chalicelib.services.rate_limits import offer_of_the_day
+
+    phone, email = "+33611111111", "u@example.org"
+    assert offer_of_the_day(store, phone, email, NOW, per_day=1)
+    for minutes in (15, 30, 45):  # the sweep tries again every quarter of an hour
+        assert not offer_of_the_day(store, phone, None, NOW + timedelta(minutes=minutes), 1)
+    assert offer_of_the_day(store, phone, None, NOW + timedelta(hours=1), per_day=2)
+    assert not offer_of_the_day(store, phone, email, NOW + timedelta(hours=2), per_day=2)
+
+
+def test_the_same_time_at_two_lieux_is_two_offers(store, pilot, second_lieu):
+    from chalicelib.domain.waiting_list import FreedSlot
+
+    set_rules(store, pilot, offers_per_person_per_day=2)
+    anywhere = book_anywhere(store, pilot)
+    deliver_all(store, drain(store))
+    messages = [
+        waiting_list.freed_message(
+            FreedSlot(pilot.organisation.id, "m30", lieu_id, IN_ONE_WEEK, freed_by_rdv_id="")
+        )
+        for lieu_id in ("lieu-1", "lieu-2")
+    ]
+    deliver_all(store, messages)
+    links = [offer_links(t) for t in sms_to("+33611111111") if offer_links(t)]
+    assert len(links) == 2 and links[0] != links[1]
+    assert anywhere.rdv.starts_at == IN_FIVE_WEEKS

@@ -19,6 +19,7 @@ from chalicelib.domain.waiting_list import (
     leaves_waiting_list,
     offer_day,
     offer_time,
+    round_ends_at,
 )
 from tests import factories as f
 
@@ -155,10 +156,14 @@ def test_the_sweep_runs_every_quarter_of_an_hour_day_and_night():
     """Each organisation sets its own quiet hours: the schedule cannot know them, the
     sweep skips an organisation in them."""
     from app import app
-    from devtools.scheduler import schedules_of
+    from devtools.scheduler import cron_matches, schedules_of
 
     [sweep] = [s for s in schedules_of(app) if s.name == "waiting_list_sweep"]
-    assert sweep.expression == "rate(15 minutes)"
+    fields = sweep.expression[len("cron(") : -1]
+    for hour in (0, 3, 8, 12, 19, 21, 23):
+        for minute in (0, 15, 30, 45):
+            assert cron_matches(fields, datetime(2026, 11, 23, hour, minute, tzinfo=UTC))
+    assert not cron_matches(fields, datetime(2026, 11, 23, 8, 5, tzinfo=UTC))
 
 
 def test_quiet_hours_are_the_organisations_and_may_end_the_same_day_or_not_exist():
@@ -181,3 +186,16 @@ def test_the_minimum_notice_is_the_organisations():
     assert is_eligible(FREED, MOTIF, in_three_days.entry, in_three_days.rdv, now)
     five_days = replace(DEFAULT_RULES, min_notice_days=5)
     assert not is_eligible(FREED, MOTIF, in_three_days.entry, in_three_days.rdv, now, five_days)
+
+
+def test_an_offers_round_counts_waking_hours_only():
+    morning = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+    assert round_ends_at(morning, PARIS) == morning + timedelta(hours=2)
+    evening = datetime(2026, 11, 23, 18, 50, tzinfo=UTC)  # 19:50 in Paris
+    # 10 minutes that evening, then 1 h 50 from 8:00: 9:50 the next morning.
+    assert round_ends_at(evening, PARIS) == datetime(2026, 11, 24, 8, 50, tzinfo=UTC)
+    never = replace(DEFAULT_RULES, quiet_from=time(0, 0), quiet_until=time(0, 0))
+    assert round_ends_at(evening, PARIS, never) == evening + timedelta(hours=2)
+    # Across the change to summer time (29 March 2027: 8:00 Paris is 6:00 UTC).
+    spring = datetime(2027, 3, 28, 18, 30, tzinfo=UTC)  # 20:30 Paris, in the quiet hours
+    assert round_ends_at(spring, PARIS) == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
