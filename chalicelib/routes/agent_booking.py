@@ -4,13 +4,13 @@ write path and go to the rdv's page."""
 
 from __future__ import annotations
 
-from datetime import time
 from urllib.parse import urlencode
 
 from chalice import Blueprint
 
 from chalicelib.domain.errors import FieldErrors, IdempotencyKeyReused
 from chalicelib.domain.models import BookingChannel
+from chalicelib.domain.text import wall_time
 from chalicelib.filters import slot_param
 from chalicelib.routes.agent_usagers import search_results
 from chalicelib.services import agent_booking, context, usagers
@@ -113,18 +113,6 @@ def booking_page(me):
     return _booking_page(me, chosen, cat)
 
 
-def _time(text: str) -> time | None:
-    """`14:30`, `14h30`, `14h`, `9:05` (a time input sends `14:30`)."""
-    text = text.strip().lower().replace("h", ":")
-    if text.endswith(":"):
-        text += "00"
-    hours, _, minutes = text.partition(":")
-    try:
-        return time(int(hours), int(minutes or 0))
-    except ValueError:
-        return None
-
-
 def _confirm_page(me, chosen, starts_at, values, status_code=200, errors=None, message=None):
     """The confirmation form of a time: its free agents to choose from, or, when it is
     not a free slot of the agent, why, with the box to tick to book it anyway."""
@@ -177,7 +165,9 @@ def confirm_page(me):
                 raise FieldErrors({"agent": "Choisissez l’agent pour un horaire imposé."})
             typed_day = query(params, "jour")
             starts_at = agent_booking.forced_start(
-                parse_day(typed_day) if typed_day else None, _time(query(params, "heure")), store
+                parse_day(typed_day) if typed_day else None,
+                wall_time(query(params, "heure")),
+                store,
             )
         if starts_at <= context.now():
             raise FieldErrors({"heure": "Cet horaire est déjà passé."})
