@@ -284,7 +284,7 @@ def _post_absence(me, absence_id):
 @html_errors
 @signed_in(agent_planning)
 def delete_absence(me, absence_id):
-    planning.delete_absence(context.store(), _actor(me), absence_id)
+    planning.delete_absence(context.store(), _actor(me), absence_id, context.now())
     return redirect("/agents/absences?fait=absence-supprimee")
 
 

@@ -33,6 +33,7 @@ from chalicelib.domain.models import (
 from chalicelib.domain.recurrence import next_occurrence_on_or_after, occurrence_days, occurs_on
 from chalicelib.domain.slots import Slot
 from chalicelib.domain.text import wall_time
+from chalicelib.services import waiting_list
 from chalicelib.services.availability import first_available, slots_between, tz_of
 from chalicelib.services.holidays import holidays_of_organisation
 from chalicelib.store import Store
@@ -641,6 +642,7 @@ def save_plage(
     if plage_id is not None:
         agents.add(before.agent_id)
     outside = sum(len(rdvs_outside_plages(store, actor, a, now)) for a in agents)
+    waiting_list.after_planning_change(store, plage.organisation_id, [plage], now)
     return plage, outside
 
 
@@ -659,13 +661,23 @@ def save_absence(
         get_absence(store, actor, absence_id)
     absence = absence_from_form(store, actor, typed, absence_id)
     store.planning.save_absence(absence)
+    if absence_id is not None:  # an edit may shorten it
+        _absence_freed(store, absence, now)
     return absence, len(rdvs_in_absence(store, absence, now))
 
 
-def delete_absence(store: Store, actor: Actor, absence_id: str) -> Absence:
+def delete_absence(store: Store, actor: Actor, absence_id: str, now: datetime) -> Absence:
     absence = get_absence(store, actor, absence_id)
     store.planning.delete_absence(absence.id)
+    _absence_freed(store, absence, now)
     return absence
+
+
+def _absence_freed(store: Store, absence: Absence, now: datetime) -> None:
+    """The time an absence gave back is in its agent's plages: offered to who waits."""
+    today = now.astimezone(tz_of(store)).date()
+    plages = store.planning.plages_of_agent(absence.agent_id, today, today + LOOKAHEAD)
+    waiting_list.after_planning_change(store, absence.organisation_id, plages, now)
 
 
 # --- rdvs to deal with --------------------------------------------------------------------

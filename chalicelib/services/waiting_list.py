@@ -27,6 +27,7 @@ from chalicelib.domain.errors import Busy, LinkExpired, RdvNotChangeable, SlotTa
 from chalicelib.domain.models import (
     Lieu,
     NotificationReceipt,
+    PlageOuverture,
     Rdv,
     RdvStatus,
     WaitingListEntry,
@@ -211,6 +212,43 @@ def sweep_free_time(store: Store, now: datetime, time_left: Callable[[], int]) -
             queue.enqueue(store.settings, messages)
             queued += len(messages)
     return SweepResult(queued, True)
+
+
+def after_planning_change(
+    store: Store, organisation_id: str, plages: list[PlageOuverture], now: datetime
+) -> int:
+    """A plage saved, an absence edited or removed may free time no rdv held: at once,
+    rather than at the next sweep, the earlier free slots of those plages' motifs at
+    their lieux are queued for whoever waits there (the sweep would find the same; the
+    consumer offers each once). Nothing in the organisation's quiet hours: the sweep
+    goes on at their end. Returns the messages queued; failures are logged, not
+    raised: the change is saved."""
+    from chalicelib.notify import queue
+
+    try:
+        rules = rules_of(store, organisation_id)
+        if in_quiet_hours(now, tz_of(store), rules):
+            return 0
+        places = {
+            (motif_id, plage.lieu_id)
+            for plage in plages
+            if plage.organisation_id == organisation_id
+            for motif_id in plage.motif_ids
+        }
+        queued = 0
+        for motif_id, lieu_id in sorted(places, key=lambda place: (place[0], place[1] or "")):
+            if not store.waiting_list.anyone_waiting(motif_id, lieu_id):
+                continue
+            entries = store.waiting_list.waiting_for(motif_id, lieu_id)
+            mine = [e for e in entries if e.organisation_id == organisation_id]
+            messages = _earlier_free_slots(store, motif_id, lieu_id, mine, now, rules)
+            if messages:
+                queue.enqueue(store.settings, messages)
+                queued += len(messages)
+        return queued
+    except Exception:
+        log.exception("waiting list after a planning change in %s", organisation_id)
+        return 0
 
 
 def _earlier_free_slots(

@@ -561,3 +561,62 @@ def test_archived_lieux_and_motifs_are_not_offered_to_new_plages(client, store, 
     store.catalogue.save_lieu(replace(store.catalogue.get_lieu("lieu-1"), archived_at=archived))
     _, edit = get(client, people["agent"], "/agents/plages/plage-1")
     assert re.search(r'value="lieu-1"[^>]*selected', edit)
+
+
+# --- the waiting list ------------------------------------------------------------------
+
+
+def waiting_anywhere(store, pilot):
+    """An usager booked m30 at lieu-1 in five weeks, waiting for an earlier slot at any
+    lieu of the MDS; the queue drained."""
+    from tests.integration.test_waiting_list import book_anywhere
+
+    booked = book_anywhere(store, pilot)
+    deliver_all(store, drain(store))
+    return booked
+
+
+def freed_messages(store) -> list[dict]:
+    return [m for m in drain(store) if m.get("kind") == "slot_freed"]
+
+
+def test_a_new_plage_is_offered_at_once_to_who_waits(client, store, pilot, people):
+    waiting_anywhere(store, pilot)
+    saved, _ = send(client, people["agent"], "/agents/plages", plage_fields(lieu="lieu-2"))
+    assert saved.status_code == 303
+    # Queued by the save itself, not at the next sweep: the new plage's first slot.
+    messages = freed_messages(store)
+    assert [m["lieu_id"] for m in messages] == ["lieu-2"]
+    assert messages[0]["starts_at"] == "2026-12-07T13:00:00+00:00"  # Monday 14:00 Paris
+    deliver_all(store, messages)
+    [offer] = [t for number, t in sent_sms() if number == "+33611111111" and "/o/" in t]
+    assert "Antenne de Coulogne" in offer and "07/12 à 14h00" in offer
+
+
+def test_a_removed_or_edited_absence_queues_the_time_it_gives_back(client, store, pilot, people):
+    waiting_anywhere(store, pilot)
+    created, _ = send(client, people["agent"], "/agents/absences", absence_fields())
+    assert created.status_code == 303
+    assert freed_messages(store) == []  # a new absence frees nothing
+    [absence_id] = [a.id for a in store.planning.absences_of_agent("agent-1", NOW.date(), TUESDAY)]
+    edited, _ = send(
+        client, people["agent"], f"/agents/absences/{absence_id}", absence_fields(fin="10:00")
+    )
+    assert edited.status_code == 303
+    assert freed_messages(store)
+    gone, _ = send(client, people["agent"], f"/agents/absences/{absence_id}/supprimer", {})
+    assert gone.status_code == 303
+    assert freed_messages(store)
+
+
+def test_nobody_waiting_nothing_queued_and_nothing_in_the_quiet_hours(client, store, pilot, people):
+    from chalicelib.services import waiting_list
+
+    send(client, people["agent"], "/agents/plages", plage_fields(lieu="lieu-2"))
+    assert freed_messages(store) == []
+    waiting_anywhere(store, pilot)
+    [plage] = [p for p in plages_of(store, "agent-1").values() if p.lieu_id == "lieu-2"]
+    evening = NOW.replace(hour=21)  # 22:00 in Paris: the sweep goes on at 8:00
+    assert waiting_list.after_planning_change(store, "org-1", [plage], evening) == 0
+    assert freed_messages(store) == []
+    assert waiting_list.after_planning_change(store, "org-1", [plage], NOW) == 1
