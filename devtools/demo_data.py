@@ -310,6 +310,9 @@ def _plages(
     other = lieux[-1]
     plages = []
 
+    # What agents read on the plages list (the key names the demo id).
+    plage_titles = {"matin": "Matin", "apres-midi": "Après-midi", "permanence": "Permanence"}
+
     def plage(agent: Agent, key: str, lieu: Lieu, motif_ids, start, end, weekdays, every=1):
         plages.append(
             PlageOuverture(
@@ -322,7 +325,7 @@ def _plages(
                 start_time=start,
                 end_time=end,
                 recurrence=Recurrence.weekly(weekdays, every=every, until=until),
-                title=key,
+                title=plage_titles[key],
             )
         )
 
