@@ -237,10 +237,10 @@ def after_planning_change(
         }
         queued = 0
         for motif_id, lieu_id in sorted(places, key=lambda place: (place[0], place[1] or "")):
-            if not store.waiting_list.anyone_waiting(motif_id, lieu_id):
-                continue
             entries = store.waiting_list.waiting_for(motif_id, lieu_id)
             mine = [e for e in entries if e.organisation_id == organisation_id]
+            if not mine:
+                continue
             messages = _earlier_free_slots(store, motif_id, lieu_id, mine, now, rules)
             if messages:
                 queue.enqueue(store.settings, messages)
