@@ -18,6 +18,16 @@ def fold(text: str) -> str:
     return " ".join(plain.split())
 
 
+def whole_number(text: str) -> int | None:
+    """`12`, `-3` as typed (ASCII digits: "²" is a digit to str.isdigit(), not to
+    int()); None otherwise."""
+    digits = text.strip()
+    digits = digits[1:] if digits.startswith("-") else digits
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(text.strip())
+
+
 def wall_time(text: str) -> time | None:
     """`14:30` (a time input, seconds allowed) or `14h30`, `9h` typed; None otherwise."""
     if not text.isascii():

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 
+from chalicelib.domain.text import whole_number
 from chalicelib.services import context
 from chalicelib.services import statistics as stats_service
 from chalicelib.web import charts
@@ -96,7 +97,8 @@ def export_csv(me):
     writer.writerow(stats_service.CSV_COLUMNS)
     writer.writerows(part.rows)
     partie = query(params, "partie")
-    number = int(partie) if partie.isdigit() and int(partie) > 0 else 1
+    typed = whole_number(partie)
+    number = typed if typed is not None and typed > 0 else 1
     name = f"rdvs-{first.isoformat()}-{last.isoformat()}"
     if cursor or part.next_cursor:
         name += f"-partie-{number}"

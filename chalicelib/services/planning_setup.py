@@ -32,7 +32,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.recurrence import next_occurrence_on_or_after, occurrence_days, occurs_on
 from chalicelib.domain.slots import Slot
-from chalicelib.domain.text import wall_time
+from chalicelib.domain.text import wall_time, whole_number
 from chalicelib.services import waiting_list
 from chalicelib.services.availability import first_available, slots_between, tz_of
 from chalicelib.services.holidays import holidays_of_organisation
@@ -126,7 +126,7 @@ def _time(typed: Typed, name: str, errors: dict[str, str], label: str) -> time |
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.lstrip("-").isdigit() and len(text) <= 3 else None
+    return whole_number(text) if len(text) <= 3 else None
 
 
 def _recurrence(typed: Typed, first_day: date | None, errors: dict[str, str]) -> Recurrence | None:

@@ -31,7 +31,7 @@ from chalicelib.domain.models import (
     WaitingListRules,
 )
 from chalicelib.domain.palette import MIN_CONTRAST, is_accessible, is_hex_colour
-from chalicelib.domain.text import fold, wall_time
+from chalicelib.domain.text import fold, wall_time, whole_number
 from chalicelib.services import agent_auth, waiting_list
 from chalicelib.services.agent_auth import AgentContext
 from chalicelib.store import Store
@@ -692,10 +692,8 @@ def waiting_list_setup(store: Store, organisation_id: str) -> WaitingListSetup:
 
 
 def _whole(text: str, low: int, high: int) -> int | None:
-    cleaned = _clean(text)
-    if not (cleaned.isascii() and cleaned.isdigit()) or not low <= int(cleaned) <= high:
-        return None
-    return int(cleaned)
+    number = whole_number(_clean(text))
+    return number if number is not None and low <= number <= high else None
 
 
 def save_waiting_list_rules(

@@ -206,6 +206,7 @@ def test_a_weekly_plage_keeps_its_paris_hours_across_the_october_change(
         ),
         ({"jours": []}, "jours", "Cochez au moins un jour de la semaine."),
         ({"intervalle": "0"}, "intervalle", "Indiquez un intervalle entre 1 et 52."),
+        ({"intervalle": "²"}, "intervalle", "Indiquez un intervalle entre 1 et 52."),
         ({"jusqu_au": "2026-12-01"}, "jusqu_au", "La répétition doit finir après le premier jour."),
         ({"repetition": "mensuelle_jour", "jour_du_mois": "32"}, "jour_du_mois", "entre 1 et 31"),
         ({"repetition": "mensuelle_semaine", "rang": "9", "jour_semaine": "1"}, "rang", "rang"),

@@ -281,3 +281,12 @@ def test_public_stats_hide_small_counts(client, store, pilot, clock, monkeypatch
     september_row = re.search(r"septembre 2026</th>(.*?)</tr>", page, re.S).group(1)
     assert "moins de 10" in september_row and "%" not in september_row
     assert "novembre 2026" not in page  # not a complete month yet
+
+
+def test_an_odd_part_number_is_the_first_part_not_an_error(client, store, pilot, clock):
+    cookie = sign_in(client, store, pilot.agents[0])
+    answer = client.http.get(
+        "/agents/statistiques/export.csv?du=2026-11-01&au=2026-11-30&partie=%C2%B2",
+        headers={"Cookie": cookie},
+    )
+    assert answer.status_code == 200  # "²" is a digit to str.isdigit(), not to int()
